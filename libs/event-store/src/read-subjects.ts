@@ -1,0 +1,49 @@
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, JetStreamApiError } from '@nats-io/jetstream';
+import { decodeCommit, type Commit } from './commit.js';
+
+export type StoredCommit = { seq: number; subject: string; time: Date; commit: Commit };
+
+/** The last commit stored on a subject (wildcards allowed), or null. One request, no consumer. */
+export const lastCommitOn = async (
+  jsm: JetStreamManager,
+  stream: string,
+  subject: string,
+): Promise<StoredCommit | null> => {
+  try {
+    const m = await jsm.streams.getMessage(stream, { last_by_subj: subject });
+    if (!m) return null;
+    return { seq: m.seq, subject: m.subject, time: m.time, commit: decodeCommit(m.data) };
+  } catch (error) {
+    // 10037: no message found. The client returns null for it in most versions; be explicit anyway.
+    if (error instanceof JetStreamApiError && error.code === 10037) return null;
+    throw error;
+  }
+};
+
+/**
+ * Every commit on a filter subject (wildcards allowed) from `fromSeq`, in stream order, through an ephemeral
+ * ordered consumer. It reads up to the last sequence present when called, so it always terminates.
+ */
+export async function* readCommits(
+  clients: { js: JetStreamClient; jsm: JetStreamManager },
+  options: { stream: string; filter: string; fromSeq?: number; toSeq?: number },
+): AsyncGenerator<StoredCommit> {
+  const last = await lastCommitOn(clients.jsm, options.stream, options.filter);
+  const until = Math.min(last?.seq ?? 0, options.toSeq ?? Number.MAX_SAFE_INTEGER);
+  if (!last || until < (options.fromSeq ?? 1)) return;
+  const consumer = await clients.js.consumers.get(options.stream, {
+    filter_subjects: options.filter,
+    ...(options.fromSeq ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq } : {}),
+  });
+  const messages = await consumer.consume({ max_messages: 512 });
+  try {
+    for await (const m of messages) {
+      if (m.seq > until) break;
+      yield { seq: m.seq, subject: m.subject, time: new Date(Number(m.timestampNanos / 1_000_000n)), commit: decodeCommit(m.data) };
+      if (m.seq >= until) break;
+    }
+  } finally {
+    await messages.close();
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { RunCancelRequested, RunRequested } from './run-events.js';
+import {
+  LlmResponded,
+  StepCanceled,
+  StepCompleted,
+  StepFailed,
+  StepResumed,
+  StepStarted,
+  ToolCalled,
+  ToolResulted,
+} from './step-events.js';
+
+/** Events addressed to a step (its request subject): what callers ask for. */
+export const RequestEvent = z.discriminatedUnion('type', [RunRequested, RunCancelRequested]);
+export type RequestEvent = z.infer<typeof RequestEvent>;
+
+/** Events an executor records on a step's event subject. */
+export const StepEvent = z.discriminatedUnion('type', [
+  StepStarted,
+  StepResumed,
+  LlmResponded,
+  ToolCalled,
+  ToolResulted,
+  StepCompleted,
+  StepFailed,
+  StepCanceled,
+]);
+export type StepEvent = z.infer<typeof StepEvent>;
+
+/** Every event Shaman records. */
+export const ShamanEvent = z.discriminatedUnion('type', [...RequestEvent.options, ...StepEvent.options]);
+export type ShamanEvent = z.infer<typeof ShamanEvent>;
+export type ShamanEventType = ShamanEvent['type'];
+
+/** Types after which a step never changes again. */
+export const TERMINAL_STEP_EVENTS = ['StepCompleted', 'StepFailed', 'StepCanceled'] as const satisfies readonly ShamanEventType[];
+export type TerminalStepEvent = Extract<StepEvent, { type: (typeof TERMINAL_STEP_EVENTS)[number] }>;
+export const isTerminalStepEvent = (event: ShamanEvent): event is TerminalStepEvent =>
+  (TERMINAL_STEP_EVENTS as readonly string[]).includes(event.type);
+
+const requestTypes: ReadonlySet<string> = new Set(RequestEvent.options.map((o) => o.shape.type.value));
+/** Whether an event goes on a request subject (`req`) or an event subject (`evt`). */
+export const isRequestEvent = (event: ShamanEvent): event is RequestEvent => requestTypes.has(event.type);

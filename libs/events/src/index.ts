@@ -1,0 +1,38 @@
+export { OrgId, RunId, StepId, EventId, AgentName } from './ids.js';
+export { TextPart, DataPart, FilePart, Part, ChatMessage, messageText } from './message.js';
+export { EventMetadata, Initiator, TokenUsage } from './metadata.js';
+export { AgentRef, RunRequested, RunCancelRequested } from './run-events.js';
+export {
+  StepStarted,
+  StepResumed,
+  ToolCallRequest,
+  LlmResponded,
+  ToolCalled,
+  ToolResulted,
+  StepCompleted,
+  StepFailureCode,
+  StepFailed,
+  StepCanceled,
+} from './step-events.js';
+export {
+  RequestEvent,
+  StepEvent,
+  ShamanEvent,
+  type ShamanEventType,
+  TERMINAL_STEP_EVENTS,
+  type TerminalStepEvent,
+  isTerminalStepEvent,
+  isRequestEvent,
+} from './catalog.js';
+export {
+  type StreamKind,
+  type StepAddress,
+  stepStreamName,
+  stepRequestStream,
+  stepEventStream,
+  streamNameOf,
+  runFilter,
+  ALL_REQUESTS,
+  ALL_STEP_EVENTS,
+  parseStreamName,
+} from './subjects.js';
