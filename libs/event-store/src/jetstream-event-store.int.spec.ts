@@ -61,6 +61,15 @@ describe('JetStream event store (real nats-server)', () => {
     expect((await store.readStream<Ping>(s)).events).toHaveLength(1);
   });
 
+  it('refuses a different commit that reuses a stored commit id instead of reporting it written', async () => {
+    const s = stream();
+    const id = randomUUID();
+    await store.appendToStream(s, [ping(1, id)], { expectedStreamVersion: STREAM_DOES_NOT_EXIST });
+    const impostor = store.appendToStream(s, [ping(2, id)], { expectedStreamVersion: STREAM_DOES_NOT_EXIST });
+    await expect(impostor).rejects.toBeInstanceOf(ExpectedVersionConflictError);
+    expect((await store.readStream<Ping>(s)).events.map((e) => e.data.n)).toEqual([1]);
+  });
+
   it('fences a stale writer: an append at an old version is refused with the current version', async () => {
     const s = stream();
     const v1 = await store.appendToStream(s, [ping(1)], { expectedStreamVersion: STREAM_DOES_NOT_EXIST });

@@ -86,12 +86,14 @@ export const createJetStreamEventStore = async (options: JetStreamEventStoreOpti
   ): Promise<AppendToStreamResultWithGlobalPosition<bigint, bigint> & { duplicate: boolean }> => {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const expected = await resolveExpected(append?.expectedStreamVersion ?? NO_CONCURRENCY_CHECK, () => currentVersion(streamName));
+    const payload = encodeCommit(events);
     try {
-      const ack = await js.publish(subjectOf(streamName), encodeCommit(events), {
+      const ack = await js.publish(subjectOf(streamName), payload, {
         msgID: commitIdOf(events, randomUUID),
         headers: commitHeaders(events),
         ...(expected === null ? {} : { expect: { lastSubjectSequence: Number(expected) } }),
       });
+      if (ack.duplicate) await assertSameCommit(jsm, { stream, seq: ack.seq, payload, expected: append?.expectedStreamVersion });
       const seq = BigInt(ack.seq);
       return { nextExpectedStreamVersion: seq, lastEventGlobalPosition: seq, createdNewStream: expected === 0n, duplicate: ack.duplicate };
     } catch (error) {
@@ -126,6 +128,20 @@ export const createJetStreamEventStore = async (options: JetStreamEventStoreOpti
     readFilter: (filter, opts) => readCommits({ js, jsm }, { stream, filter: subjectOf(filter), ...opts }),
     lastCommit: (filter) => lastCommitOn(jsm, stream, subjectOf(filter)),
   };
+};
+
+/**
+ * JetStream checks `Nats-Msg-Id` before the expected sequence, so a writer whose commit id collides with a
+ * stored one gets a "duplicate" ack even if its content differs. Only a byte-identical retry is a no-op;
+ * anything else is a lost race, and must fence the writer like any version conflict.
+ */
+const assertSameCommit = async (
+  jsm: JetStreamManager,
+  dup: { stream: string; seq: number; payload: Uint8Array; expected: ExpectedStreamVersion<bigint> | undefined },
+): Promise<void> => {
+  const stored = await jsm.streams.getMessage(dup.stream, { seq: dup.seq });
+  if (stored && Buffer.from(stored.data).equals(Buffer.from(dup.payload))) return;
+  throw new ExpectedVersionConflictError(BigInt(dup.seq), dup.expected ?? NO_CONCURRENCY_CHECK);
 };
 
 /** Maps emmett's expected version onto a last-subject-sequence header value; null means no check. */

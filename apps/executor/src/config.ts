@@ -1,0 +1,21 @@
+import { parseConfig } from '@shaman/platform';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const Env = z.object({
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('SHAMAN_EVENTS'),
+  NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('shaman'),
+  EXECUTOR_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** Steps one process runs at once: they wait on I/O, so this is large; JetStream's max_ack_pending bounds it too. */
+  EXECUTOR_CONCURRENCY: z.coerce.number().int().positive().default(2000),
+  EXECUTOR_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
+  EXECUTOR_MAX_DELIVER: z.coerce.number().int().min(1).default(5),
+  /** Defaults for agents that set none in their frontmatter. */
+  STEP_MAX_ITERATIONS: z.coerce.number().int().positive().default(10),
+  LLM_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ExecutorConfig = Readonly<z.infer<typeof Env>>;
+export const loadExecutorConfig = (env: Record<string, string | undefined> = process.env): ExecutorConfig => parseConfig(Env, env);

@@ -1,0 +1,96 @@
+import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
+import { ShamanEvent, stepRequestStream, type RunRequested, type StepAddress } from '@shaman/events';
+import { createLogger, newId } from '@shaman/platform';
+import { createTestNats, eventually, type TestNats } from '@shaman/testing';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExecutorOn, type Executor } from './executor.js';
+
+const config = { EXECUTOR_CONCURRENCY: 100, EXECUTOR_ACK_WAIT_MS: 5000, EXECUTOR_MAX_DELIVER: 3, STEP_MAX_ITERATIONS: 4, LLM_MAX_ATTEMPTS: 2 };
+const logger = createLogger({ name: 'executor-test', level: 'silent' });
+
+const agentFile = (name: string, extra = '') => `---\nname: ${name}\nmodel: scripted\n${extra}---\nYou are ${name}.\n`;
+
+describe('executor (real nats-server)', () => {
+  let nats: TestNats;
+  let store: JetStreamEventStore;
+  let repo: string;
+  const executors: Executor[] = [];
+  const orgId = newId();
+
+  beforeAll(async () => {
+    nats = await createTestNats({ ackWaitMs: config.EXECUTOR_ACK_WAIT_MS, maxDeliver: config.EXECUTOR_MAX_DELIVER });
+    store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
+    repo = await mkdtemp(join(tmpdir(), 'shaman-agents-'));
+    await writeFile(join(repo, 'Echo.md'), agentFile('Echo'));
+    await writeFile(join(repo, 'Scripted.md'), agentFile('Scripted'));
+    await writeFile(join(repo, 'Scripted.script.yaml'), 'turns:\n  - reply: "Scripted says {{input}}"\n');
+    await writeFile(join(repo, 'Looper.md'), agentFile('Looper', 'tools: [lookup]\n'));
+    await writeFile(join(repo, 'Looper.script.yaml'), 'turns:\n  - toolCalls: [{ name: lookup, arguments: { q: "x" } }]\n  - reply: "after tool: {{lastToolResult}}"\n');
+    for (const id of ['x1', 'x2']) executors.push(await startExecutorOn({ nc: nats.nc, layout: nats.layout, logger, config: { ...config, EXECUTOR_ID: id } }));
+  });
+  afterAll(async () => {
+    await Promise.all(executors.map((e) => e.stop(1000)));
+    await nats.cleanup();
+  });
+
+  const request = async (agent: string, text: string): Promise<StepAddress> => {
+    const address = { orgId, runId: newId(), stepId: newId() } as StepAddress;
+    const event: RunRequested = {
+      type: 'RunRequested',
+      data: { agent: { name: agent, repository: repo, commit: null }, message: { messageId: newId(), role: 'user', parts: [{ kind: 'text', text }] }, parentStepId: null, depth: 0, initiator: { kind: 'system', id: 'test' } },
+      metadata: { ...address, eventId: newId(), at: new Date().toISOString() } as RunRequested['metadata'],
+    };
+    await store.appendToStream(stepRequestStream(address), [event]);
+    return address;
+  };
+  const eventsOf = async (a: StepAddress) => {
+    const out: ShamanEvent[] = [];
+    for await (const c of store.readFilter(`evt.${a.orgId}.${a.runId}.${a.stepId}`)) out.push(...c.commit.events.map((e) => ShamanEvent.parse(e)));
+    return out;
+  };
+  const untilTerminal = (a: StepAddress) =>
+    eventually(async () => {
+      const events = await eventsOf(a);
+      return events.some((e) => ['StepCompleted', 'StepFailed', 'StepCanceled'].includes(e.type)) ? events : undefined;
+    }, { what: `step ${a.stepId} to end` });
+
+  it('records StepStarted, LlmResponded and StepCompleted for an echoing agent', async () => {
+    const events = await untilTerminal(await request('Echo', 'hello'));
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'StepCompleted']);
+    const done = events[2] as Extract<ShamanEvent, { type: 'StepCompleted' }>;
+    expect(done.data.output.parts).toEqual([{ kind: 'text', text: 'Echo: hello' }]);
+    expect(done.data.usage.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('answers from the agent repository script', async () => {
+    const events = await untilTerminal(await request('Scripted', 'ping'));
+    expect(events.at(-1)).toMatchObject({ type: 'StepCompleted', data: { output: { parts: [{ text: 'Scripted says ping' }] } } });
+  });
+
+  it('records a tool call and its (failed) result, and the model continues from the observation', async () => {
+    const events = await untilTerminal(await request('Looper', 'go'));
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'StepCompleted']);
+    expect(events[3]).toMatchObject({ data: { isError: true, name: 'lookup' } });
+    expect(events[5]).toMatchObject({ data: { output: { parts: [{ text: expect.stringContaining('not available') }] } } });
+  });
+
+  it('fails a step whose agent does not exist, naming it', async () => {
+    const events = await untilTerminal(await request('Nobody', 'hi'));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'StepFailed', data: { error: { code: 'agent_not_found', message: expect.stringContaining('Nobody') } } });
+  });
+
+  it('shares work between executors with exactly one claim and one ending per step', async () => {
+    const addresses = await Promise.all(Array.from({ length: 40 }, (_, i) => request('Echo', `n${i}`)));
+    const all = await Promise.all(addresses.map(untilTerminal));
+    for (const events of all) {
+      expect(events.filter((e) => e.type === 'StepStarted')).toHaveLength(1);
+      expect(events.filter((e) => e.type === 'StepCompleted')).toHaveLength(1);
+    }
+    const owners = new Set(all.map((events) => (events[0] as Extract<ShamanEvent, { type: 'StepStarted' }>).data.executorId));
+    expect(owners.size).toBeGreaterThanOrEqual(1);
+  });
+});

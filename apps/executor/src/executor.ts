@@ -1,0 +1,80 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { createJetStreamEventStore } from '@shaman/event-store';
+import { EXECUTOR_CONSUMER, ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
+import type { Logger } from '@shaman/platform';
+import { callLlmActivity } from './activities/call-llm.activity.js';
+import { callToolActivity, type Tool } from './activities/call-tool.activity.js';
+import { createAgentResolver } from './agent-resolver.js';
+import { listenForCancels } from './cancel-listener.js';
+import type { ExecutorConfig } from './config.js';
+import { runConsumerLoop } from './consumer-loop.js';
+import { createProviderRegistry, type ProviderRegistry } from './llm/provider-registry.js';
+import { createScriptedProvider } from './llm/scripted.provider.js';
+import { handleRequest } from './request-handler.js';
+import { runStep } from './run-step.js';
+
+export type ExecutorDeps = {
+  nc: NatsConnection;
+  layout: NatsLayout;
+  config: Pick<ExecutorConfig, 'EXECUTOR_ID' | 'EXECUTOR_CONCURRENCY' | 'EXECUTOR_ACK_WAIT_MS' | 'EXECUTOR_MAX_DELIVER' | 'STEP_MAX_ITERATIONS' | 'LLM_MAX_ATTEMPTS'>;
+  logger: Logger;
+  providers?: ProviderRegistry;
+  tools?: ReadonlyMap<string, Tool>;
+  clock?: () => Date;
+};
+
+export type Executor = { stop(graceMs?: number): Promise<void>; inFlight(): number };
+
+/** The offline default: every `scripted…` model answers from the agent repository's script (or echoes). */
+export const defaultProviders = (): ProviderRegistry =>
+  createProviderRegistry({ scripted: createScriptedProvider() }, [{ pattern: 'scripted*', provider: 'scripted' }]);
+
+const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/** Wires the step loop to the shared consumer; returns once it is pulling. */
+export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => {
+  const { config, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  await ensureJetStream(await jetstreamManager(deps.nc), deps.layout, {
+    ackWaitMs: config.EXECUTOR_ACK_WAIT_MS,
+    maxDeliver: config.EXECUTOR_MAX_DELIVER,
+    maxAckPending: config.EXECUTOR_CONCURRENCY * 2,
+  });
+  const store = await createJetStreamEventStore({ nc: deps.nc, ...deps.layout });
+  const tools = deps.tools ?? new Map<string, Tool>();
+  const now = () => performance.now();
+  const step = runStep({
+    store,
+    agents: createAgentResolver(),
+    callLlm: callLlmActivity({ providers: deps.providers ?? defaultProviders(), maxAttempts: config.LLM_MAX_ATTEMPTS, now, sleep: abortableSleep }),
+    callTool: callToolActivity({ tools, now }),
+    tools,
+    executorId: config.EXECUTOR_ID,
+    defaultMaxIterations: config.STEP_MAX_ITERATIONS,
+    clock,
+    logger,
+  });
+  const inFlight = new Map<string, AbortController>();
+  const cancels = listenForCancels({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix, inFlight });
+  const loop = await runConsumerLoop({
+    js: store.js,
+    stream: deps.layout.stream,
+    consumer: EXECUTOR_CONSUMER,
+    concurrency: config.EXECUTOR_CONCURRENCY,
+    handle: handleRequest({ store, runStep: step, logger, inFlight, heartbeatMs: Math.max(500, Math.floor(config.EXECUTOR_ACK_WAIT_MS / 3)), maxDeliver: config.EXECUTOR_MAX_DELIVER, clock }),
+    logger,
+  });
+  logger.info({ executorId: config.EXECUTOR_ID, stream: deps.layout.stream }, 'executor pulling');
+  return {
+    inFlight: () => inFlight.size,
+    stop: async (graceMs = 25_000) => {
+      cancels.unsubscribe();
+      await loop.stop(graceMs);
+    },
+  };
+};

@@ -1,0 +1,90 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ToolCallRequest } from '@shaman/events';
+import { LlmError, type LlmMessage, type LlmProvider, type LlmRequest, type LlmResponse } from './llm-provider.js';
+import { createScriptStore, type AgentScript, type ScriptFs, type ScriptTurn } from './script.store.js';
+
+type Answer = Pick<LlmResponse, 'content' | 'toolCalls' | 'finishReason'>;
+
+const TEMPLATE = /\{\{\s*(input|lastToolResult)\s*\}\}/g;
+
+const byRole =
+  <TRole extends LlmMessage['role']>(role: TRole) =>
+  (message: LlmMessage): message is Extract<LlmMessage, { role: TRole }> =>
+    message.role === role;
+
+const render = (template: string, messages: LlmMessage[]): string => {
+  const values = {
+    input: messages.find(byRole('user'))?.content ?? '',
+    lastToolResult: messages.findLast(byRole('tool'))?.content ?? '',
+  };
+  // A replacer function, so "$&"-style patterns in tool output are inserted literally.
+  return template.replace(TEMPLATE, (_, key: 'input' | 'lastToolResult') => values[key]);
+};
+
+const charactersOf = (message: LlmMessage): number => {
+  const content = message.content ?? '';
+  return content.length + (message.role === 'assistant' && message.toolCalls.length > 0 ? JSON.stringify(message.toolCalls).length : 0);
+};
+
+// Deterministic stand-in for a tokenizer (~4 characters per token) so usage events are reproducible in tests.
+const withUsage = (answer: Answer, messages: LlmMessage[]): LlmResponse => {
+  const input = messages.reduce((sum, message) => sum + charactersOf(message), 0);
+  const output = answer.content ?? JSON.stringify(answer.toolCalls);
+  return {
+    ...answer,
+    usage: { inputTokens: Math.ceil(input / 4), outputTokens: Math.max(1, Math.ceil(output.length / 4)) },
+  };
+};
+
+// One turn per assistant message already in the history, so a resumed step replays to the same answer.
+const pickTurn = (script: AgentScript, turnIndex: number, path: string): ScriptTurn => {
+  const turn = script.turns[turnIndex];
+  if (turn !== undefined) return turn;
+  const last = script.turns.at(-1);
+  if (last !== undefined && 'reply' in last) return last;
+  throw new LlmError('llm.script', `${path}: no turn ${turnIndex} and the last turn is not a reply`);
+};
+
+const play = (turn: ScriptTurn, turnIndex: number, messages: LlmMessage[]): Answer => {
+  if ('reply' in turn) return { content: render(turn.reply, messages), toolCalls: [], finishReason: 'stop' };
+  const toolCalls: ToolCallRequest[] = turn.toolCalls.map((call, i) => ({
+    id: `call_${turnIndex}_${i}`,
+    name: call.name,
+    arguments: call.arguments,
+  }));
+  return { content: null, toolCalls, finishReason: 'tool_calls' };
+};
+
+const throwIfAborted = (signal: AbortSignal): void => {
+  if (signal.aborted) throw new LlmError('llm.aborted', 'model call aborted', { cause: signal.reason });
+};
+
+const wait = async (ms: number, signal: AbortSignal): Promise<void> => {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    throw new LlmError('llm.aborted', `model call aborted after waiting up to ${ms}ms`, { cause: error });
+  }
+};
+
+/**
+ * A deterministic, offline model for tests and demos. With `<repository>/<Agent>.script.yaml` it plays the
+ * script; without one it echoes the last user message.
+ */
+export const createScriptedProvider = (fs: ScriptFs = {}): LlmProvider => {
+  const scripts = createScriptStore(fs);
+  const complete = async (request: LlmRequest, { signal }: { signal: AbortSignal }): Promise<LlmResponse> => {
+    throwIfAborted(signal);
+    const found = await scripts.load(request.agent);
+    throwIfAborted(signal);
+    if (found === undefined) {
+      const text = request.messages.findLast(byRole('user'))?.content ?? '';
+      return withUsage({ content: `Echo: ${text}`, toolCalls: [], finishReason: 'stop' }, request.messages);
+    }
+    const turnIndex = request.messages.filter((m) => m.role === 'assistant').length;
+    const turn = pickTurn(found.script, turnIndex, found.path);
+    if (turn.delayMs !== undefined && turn.delayMs > 0) await wait(turn.delayMs, signal);
+    return withUsage(play(turn, turnIndex, request.messages), request.messages);
+  };
+  return { name: 'scripted', complete };
+};

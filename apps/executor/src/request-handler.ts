@@ -1,0 +1,105 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { decideStep, evolveStep, initialStepState, isTerminalStep } from '@shaman/domain';
+import { decodeCommit, type JetStreamEventStore } from '@shaman/event-store';
+import { RequestEvent, type RunRequested } from '@shaman/events';
+import type { Logger } from '@shaman/platform';
+import type { runStep } from './run-step.js';
+import { FencedError, appendStepEvent, loadStep, nextEventId, type StepHandle } from './step-log.js';
+
+export type RequestHandlerDeps = {
+  store: JetStreamEventStore;
+  runStep: ReturnType<typeof runStep>;
+  logger: Logger;
+  /** Steps running in this process, so a cancel can abort their in-flight calls. */
+  inFlight: Map<string, AbortController>;
+  heartbeatMs: number;
+  maxDeliver: number;
+  clock: () => Date;
+};
+
+/**
+ * Handles one delivery of the executors' shared consumer. Acks only once the step is terminal; lets go
+ * without acking when fenced (another executor owns the step and will ack); naks other failures with
+ * back-off, and on the last delivery records the step as failed so nothing stays "working" forever.
+ */
+export const handleRequest = (deps: RequestHandlerDeps) => async (m: JsMsg): Promise<void> => {
+  const event = parseRequest(m, deps.logger);
+  if (!event) return;
+  if (deps.inFlight.has(event.metadata.stepId)) {
+    if (event.type === 'RunCancelRequested') deps.inFlight.get(event.metadata.stepId)?.abort();
+    m.ack(); // this process owns the step and acks its RunRequested when it ends
+    return;
+  }
+  const controller = new AbortController();
+  deps.inFlight.set(event.metadata.stepId, controller);
+  const heartbeat = setInterval(() => m.working(), deps.heartbeatMs);
+  try {
+    const handle = event.type === 'RunRequested' && m.info.deliveryCount === 1 ? fresh(event) : await loadStep(deps.store, event.metadata);
+    if (event.type === 'RunCancelRequested' && handle.state.status === 'working') {
+      m.ack(); // owned by a live executor (it got the broadcast) or, if that one died, the redelivery will see the cancel
+      return;
+    }
+    await settle(deps, { handle, attempt: m.info.deliveryCount, signal: controller.signal });
+    m.ack();
+  } catch (error) {
+    await onFailure(deps, { m, error, address: event.metadata });
+  } finally {
+    clearInterval(heartbeat);
+    deps.inFlight.delete(event.metadata.stepId);
+  }
+};
+
+/** Runs the step; a lost claim race is re-read, because the winner may already have finished or canceled it. */
+const settle = async (deps: RequestHandlerDeps, input: { handle: StepHandle; attempt: number; signal: AbortSignal }): Promise<void> => {
+  try {
+    await deps.runStep(input);
+  } catch (error) {
+    if (!(error instanceof FencedError) || input.handle.version !== 0n) throw error;
+    const current = await loadStep(deps.store, input.handle.address);
+    if (!isTerminalStep(current.state)) throw error;
+  }
+};
+
+const onFailure = async (deps: RequestHandlerDeps, input: { m: JsMsg; error: unknown; address: RunRequested['metadata'] }): Promise<void> => {
+  const { m, error } = input;
+  if (error instanceof FencedError) {
+    deps.logger.info({ stepId: input.address.stepId }, 'fenced: another executor owns this step');
+    return;
+  }
+  deps.logger.error({ err: error, stepId: input.address.stepId, attempt: m.info.deliveryCount }, 'step attempt failed');
+  if (m.info.deliveryCount < deps.maxDeliver) {
+    m.nak(Math.min(1000 * 2 ** m.info.deliveryCount, 30_000));
+    return;
+  }
+  await deadLetter(deps, input).catch((e: unknown) => deps.logger.error({ err: e }, 'could not record dead letter'));
+  m.term(`gave up after ${m.info.deliveryCount} deliveries`);
+};
+
+/** The last attempt failed: record the step as failed (behind the fence) so callers see a terminal state. */
+const deadLetter = async (deps: RequestHandlerDeps, input: { error: unknown; address: RunRequested['metadata'] }): Promise<void> => {
+  const handle = await loadStep(deps.store, input.address);
+  if (isTerminalStep(handle.state) || handle.state.status === 'absent') return;
+  const message = `gave up after repeated failures: ${(input.error as Error).message}`;
+  const metadata = { at: deps.clock().toISOString(), eventId: nextEventId(handle) };
+  await appendStepEvent(deps.store, handle, decideStep({ type: 'FailStep', data: { code: 'internal', message }, metadata }, handle.state));
+};
+
+const fresh = (event: RunRequested): StepHandle => ({
+  address: event.metadata,
+  state: evolveStep(initialStepState(), event),
+  version: 0n,
+  position: 0,
+});
+
+/** A request commit holds exactly one request event; anything else is poison and is terminated, not retried. */
+const parseRequest = (m: JsMsg, logger: Logger): RequestEvent | null => {
+  try {
+    const [first, ...rest] = decodeCommit(m.data).events;
+    if (rest.length > 0) throw new Error('a request commit must hold one event');
+    return RequestEvent.parse(first);
+  } catch (error) {
+    logger.error({ err: error, seq: m.seq, subject: m.subject }, 'unparseable request; terminating it');
+    m.term('unparseable request');
+    return null;
+  }
+};

@@ -1,0 +1,26 @@
+export { DomainError, type DomainErrorCode } from './domain-error.js';
+export {
+  evolve as evolveStep,
+  initialState as initialStepState,
+  isTerminal as isTerminalStep,
+  type TerminalStep,
+  type Step,
+  type StepRequest,
+  type StepStreamEvent,
+  type TranscriptEntry,
+  type WorkingStep,
+} from './step/step.state.js';
+export type {
+  CommandMetadata,
+  StepCommand,
+  ClaimStep,
+  ResumeStep,
+  RecordLlmResponse,
+  RecordToolCall,
+  RecordToolResult,
+  CompleteStep,
+  FailStep,
+  CancelStep,
+} from './step/step.commands.js';
+export { decide as decideStep, stepDecider } from './step/step.decider.js';
+export { nextAction, type NextAction, type StepLimits } from './step/step.workflow.js';

@@ -1,0 +1,95 @@
+import type { EventMetadata, StepEvent } from '@shaman/events';
+import { DomainError } from '../domain-error.js';
+import type {
+  CancelStep,
+  ClaimStep,
+  CommandMetadata,
+  CompleteStep,
+  FailStep,
+  RecordLlmResponse,
+  RecordToolCall,
+  RecordToolResult,
+  ResumeStep,
+  StepCommand,
+} from './step.commands.js';
+import { evolve, initialState, isTerminal, type Step, type StepRequest, type StepStreamEvent, type WorkingStep } from './step.state.js';
+
+const meta = (request: StepRequest, m: CommandMetadata): EventMetadata =>
+  ({ eventId: m.eventId, orgId: request.orgId, runId: request.runId, stepId: request.stepId, at: m.at, ...(m.traceparent ? { traceparent: m.traceparent } : {}) }) as EventMetadata;
+
+const working = (step: Step): WorkingStep => {
+  if (step.status === 'working') return step;
+  if (isTerminal(step)) throw new DomainError('step.terminal', `step is ${step.status}`);
+  throw new DomainError('step.not_working', `step is ${step.status}`);
+};
+
+const claim = ({ data, metadata }: ClaimStep, step: Step): StepEvent => {
+  if (step.status === 'absent') throw new DomainError('step.not_requested');
+  if (step.status !== 'requested') throw new DomainError(step.status === 'working' ? 'step.already_claimed' : 'step.terminal', `step is ${step.status}`);
+  return { type: 'StepStarted', data: { agent: step.request.agent, ...data }, metadata: meta(step.request, metadata) };
+};
+
+const resume = ({ data, metadata }: ResumeStep, step: Step): StepEvent => ({
+  type: 'StepResumed',
+  data,
+  metadata: meta(working(step).request, metadata),
+});
+
+const recordLlm = ({ data, metadata }: RecordLlmResponse, step: Step): StepEvent => {
+  const w = working(step);
+  if (data.iteration !== w.llmResponses) throw new DomainError('step.iteration_mismatch', `expected iteration ${w.llmResponses}, got ${data.iteration}`);
+  return { type: 'LlmResponded', data, metadata: meta(w.request, metadata) };
+};
+
+const recordToolCall = ({ data, metadata }: RecordToolCall, step: Step): StepEvent => {
+  const w = working(step);
+  if (!w.pendingToolCalls.some((c) => c.id === data.call.id)) throw new DomainError('step.unknown_tool_call', data.call.id);
+  const { id, name, arguments: args } = data.call;
+  return { type: 'ToolCalled', data: { iteration: data.iteration, toolCallId: id, name, arguments: args }, metadata: meta(w.request, metadata) };
+};
+
+const recordToolResult = ({ data, metadata }: RecordToolResult, step: Step): StepEvent => {
+  const w = working(step);
+  const call = w.pendingToolCalls.find((c) => c.id === data.toolCallId);
+  if (!call) throw new DomainError('step.unknown_tool_call', data.toolCallId);
+  return { type: 'ToolResulted', data: { ...data, name: call.name }, metadata: meta(w.request, metadata) };
+};
+
+const complete = ({ metadata }: CompleteStep, step: Step): StepEvent => {
+  const w = working(step);
+  const last = w.transcript.at(-1);
+  if (!last || last.kind !== 'assistant' || last.toolCalls.length > 0) throw new DomainError('step.not_finished', 'the model has not given a final answer');
+  const parts = [{ kind: 'text' as const, text: last.content ?? '' }];
+  return { type: 'StepCompleted', data: { output: { parts }, usage: w.usage, iterations: w.llmResponses }, metadata: meta(w.request, metadata) };
+};
+
+const endOf = (step: Step): StepRequest => {
+  if (isTerminal(step)) throw new DomainError('step.terminal', `step is ${step.status}`);
+  if (step.status === 'absent') throw new DomainError('step.not_requested');
+  return step.request;
+};
+
+const fail = ({ data, metadata }: FailStep, step: Step): StepEvent => ({ type: 'StepFailed', data: { error: data }, metadata: meta(endOf(step), metadata) });
+
+const cancel = ({ data, metadata }: CancelStep, step: Step): StepEvent => ({ type: 'StepCanceled', data, metadata: meta(endOf(step), metadata) });
+
+/** One event per command: each is appended as its own commit, before the executor acts on it. */
+export const decide = (command: StepCommand, step: Step): StepEvent => {
+  switch (command.type) {
+    case 'ClaimStep': return claim(command, step);
+    case 'ResumeStep': return resume(command, step);
+    case 'RecordLlmResponse': return recordLlm(command, step);
+    case 'RecordToolCall': return recordToolCall(command, step);
+    case 'RecordToolResult': return recordToolResult(command, step);
+    case 'CompleteStep': return complete(command, step);
+    case 'FailStep': return fail(command, step);
+    case 'CancelStep': return cancel(command, step);
+  }
+};
+
+/** emmett's decider shape; its `Command` type wants optional metadata, ours is required, hence no `satisfies`. */
+export const stepDecider: {
+  decide: (command: StepCommand, step: Step) => StepEvent;
+  evolve: (step: Step, event: StepStreamEvent) => Step;
+  initialState: () => Step;
+} = { decide, evolve, initialState };

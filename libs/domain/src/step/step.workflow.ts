@@ -1,0 +1,44 @@
+import type { ToolCallRequest } from '@shaman/events';
+import type { Step } from './step.state.js';
+
+export type StepLimits = { maxIterations: number };
+
+/**
+ * What the executor must do next for a step, derived only from its recorded events. Because the answer is a
+ * function of the log, an executor that resumes a step after a crash picks up exactly where the log ends:
+ * a recorded model response or tool result is never requested again.
+ */
+export type NextAction =
+  | { kind: 'ignore'; reason: 'not_requested' }
+  | { kind: 'done' }
+  | { kind: 'claim' }
+  | { kind: 'cancel' }
+  | { kind: 'call_llm'; iteration: number }
+  | { kind: 'call_tool'; call: ToolCallRequest; iteration: number; alreadyRecorded: boolean }
+  | { kind: 'complete' }
+  | { kind: 'fail'; code: 'max_iterations'; message: string };
+
+export const nextAction = (step: Step, limits: StepLimits): NextAction => {
+  switch (step.status) {
+    case 'absent':
+      return { kind: 'ignore', reason: 'not_requested' };
+    case 'completed':
+    case 'failed':
+    case 'canceled':
+      return { kind: 'done' };
+    case 'requested':
+      return step.cancelRequested ? { kind: 'cancel' } : { kind: 'claim' };
+    case 'working': {
+      if (step.cancelRequested) return { kind: 'cancel' };
+      const call = step.pendingToolCalls[0];
+      const iteration = step.llmResponses - 1;
+      if (call) return { kind: 'call_tool', call, iteration, alreadyRecorded: step.calledToolIds.includes(call.id) };
+      const last = step.transcript.at(-1);
+      if (last?.kind === 'assistant' && last.toolCalls.length === 0) return { kind: 'complete' };
+      if (step.llmResponses >= limits.maxIterations) {
+        return { kind: 'fail', code: 'max_iterations', message: `the agent used all ${limits.maxIterations} iterations without a final answer` };
+      }
+      return { kind: 'call_llm', iteration: step.llmResponses };
+    }
+  }
+};
