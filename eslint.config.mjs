@@ -3,6 +3,21 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 
+// `testsMayUse`: tags whose integration specs may also use the shared test fixtures (type:testing).
+const boundaries = (allow, testsMayUse = []) => ({
+  enforceBuildableLibDependency: false,
+  allow,
+  depConstraints: [
+    // The CLI composes the apps in one process for `shaman dev`; it is the only project that may.
+    { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:app', 'type:adapter', 'type:domain', 'type:contract'] },
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract', 'type:testing'] },
+    { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract'] },
+    { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract', ...(testsMayUse.includes('type:adapter') ? ['type:testing'] : [])] },
+    { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contract'] },
+    { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },
+  ],
+});
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', '.nx/**', '**/*.mjs'] },
   js.configs.recommended,
@@ -12,24 +27,20 @@ export default tseslint.config(
     plugins: { '@nx': nx },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@nx/enforce-module-boundaries': ['error', {
-        enforceBuildableLibDependency: false,
-        allow: [],
-        depConstraints: [
-          // The CLI composes the apps in one process for `shaman dev`; it is the only project that may.
-          { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:app', 'type:adapter', 'type:domain', 'type:contract'] },
-          { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract', 'type:testing'] },
-          { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract'] },
-          { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract'] },
-          { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contract'] },
-          { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },
-        ],
-      }],
+      '@nx/enforce-module-boundaries': ['error', boundaries([])],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'max-params': ['error', 3],
+    },
+  },
+  {
+    // Nx forbids importing applications outright; `shaman dev` runs all four in one process through their
+    // public entry points, so the CLI alone may import exactly those packages.
+    files: ['apps/cli/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaries(['@shaman/a2a-gateway', '@shaman/executor', '@shaman/projector', '@shaman/gql-api'])],
     },
   },
   {
@@ -54,5 +65,10 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', 'libs/testing/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'max-params': 'off' },
+  },
+  {
+    // Integration specs of adapter libs use the shared test fixtures (databases, streams, tenants).
+    files: ['libs/**/*.int.spec.ts', 'infra/**/*.int.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries([], ['type:adapter'])] },
   },
 );

@@ -11,6 +11,8 @@ const Env = z.object({
   EXECUTOR_CONCURRENCY: z.coerce.number().int().positive().default(2000),
   EXECUTOR_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(30_000),
   EXECUTOR_MAX_DELIVER: z.coerce.number().int().min(1).default(5),
+  /** Unacked steps across all executors sharing the consumer (JetStream `max_ack_pending`). */
+  EXECUTOR_MAX_ACK_PENDING: z.coerce.number().int().positive().default(20_000),
   /** Defaults for agents that set none in their frontmatter. */
   STEP_MAX_ITERATIONS: z.coerce.number().int().positive().default(10),
   LLM_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExecutorOn, type Executor } from './executor.js';
 
-const config = { EXECUTOR_CONCURRENCY: 100, EXECUTOR_ACK_WAIT_MS: 5000, EXECUTOR_MAX_DELIVER: 3, STEP_MAX_ITERATIONS: 4, LLM_MAX_ATTEMPTS: 2 };
+const config = { EXECUTOR_CONCURRENCY: 100, EXECUTOR_ACK_WAIT_MS: 5000, EXECUTOR_MAX_DELIVER: 3, EXECUTOR_MAX_ACK_PENDING: 1000, STEP_MAX_ITERATIONS: 4, LLM_MAX_ATTEMPTS: 2 };
 const logger = createLogger({ name: 'executor-test', level: 'silent' });
 
 const agentFile = (name: string, extra = '') => `---\nname: ${name}\nmodel: scripted\n${extra}---\nYou are ${name}.\n`;

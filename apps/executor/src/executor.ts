@@ -17,7 +17,7 @@ import { runStep } from './run-step.js';
 export type ExecutorDeps = {
   nc: NatsConnection;
   layout: NatsLayout;
-  config: Pick<ExecutorConfig, 'EXECUTOR_ID' | 'EXECUTOR_CONCURRENCY' | 'EXECUTOR_ACK_WAIT_MS' | 'EXECUTOR_MAX_DELIVER' | 'STEP_MAX_ITERATIONS' | 'LLM_MAX_ATTEMPTS'>;
+  config: Pick<ExecutorConfig, 'EXECUTOR_ID' | 'EXECUTOR_CONCURRENCY' | 'EXECUTOR_ACK_WAIT_MS' | 'EXECUTOR_MAX_DELIVER' | 'EXECUTOR_MAX_ACK_PENDING' | 'STEP_MAX_ITERATIONS' | 'LLM_MAX_ATTEMPTS'>;
   logger: Logger;
   providers?: ProviderRegistry;
   tools?: ReadonlyMap<string, Tool>;
@@ -43,7 +43,7 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
   await ensureJetStream(await jetstreamManager(deps.nc), deps.layout, {
     ackWaitMs: config.EXECUTOR_ACK_WAIT_MS,
     maxDeliver: config.EXECUTOR_MAX_DELIVER,
-    maxAckPending: config.EXECUTOR_CONCURRENCY * 2,
+    maxAckPending: config.EXECUTOR_MAX_ACK_PENDING,
   });
   const store = await createJetStreamEventStore({ nc: deps.nc, ...deps.layout });
   const tools = deps.tools ?? new Map<string, Tool>();

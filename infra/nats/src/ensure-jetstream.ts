@@ -1,5 +1,5 @@
 import { JetStreamApiError, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
-import { eventStreamConfig, executorConsumerConfig, type ExecutorConsumerTuning, type NatsLayout } from './layout.js';
+import { EXECUTOR_CONSUMER, eventStreamConfig, executorConsumerConfig, type ExecutorConsumerTuning, type NatsLayout } from './layout.js';
 
 const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
@@ -9,7 +9,8 @@ export type EnsureReport = { stream: 'created' | 'updated' | 'unchanged'; consum
 /**
  * Creates or updates the stream and the shared consumers so that any app can start first, any number of
  * times. Only fields that differ trigger an update; JetStream refuses changes it cannot apply (e.g. storage
- * type), and that error is surfaced rather than papered over.
+ * type), and that error is surfaced rather than papered over. The executor consumer's tuning belongs to the
+ * executors: other apps (no `tuning`) create it with defaults when missing but never change it.
  */
 export const ensureJetStream = async (
   jsm: JetStreamManager,
@@ -17,8 +18,8 @@ export const ensureJetStream = async (
   tuning?: ExecutorConsumerTuning,
 ): Promise<EnsureReport> => {
   const stream = await ensureStream(jsm, layout);
-  const executor = await ensureConsumer(jsm, layout.stream, executorConsumerConfig(layout, tuning));
-  return { stream, consumers: { [executorConsumerConfig(layout).durable_name]: executor } };
+  const executor = await ensureConsumer(jsm, layout.stream, executorConsumerConfig(layout, tuning), { update: tuning !== undefined });
+  return { stream, consumers: { [EXECUTOR_CONSUMER]: executor } };
 };
 
 const ensureStream = async (jsm: JetStreamManager, layout: NatsLayout): Promise<EnsureReport['stream']> => {
@@ -45,10 +46,11 @@ const ensureConsumer = async (
   jsm: JetStreamManager,
   stream: string,
   wanted: Partial<ConsumerConfig> & { durable_name: string },
+  options: { update: boolean },
 ): Promise<'created' | 'updated' | 'unchanged'> => {
   try {
     const info = await jsm.consumers.info(stream, wanted.durable_name);
-    if (!differs(info.config, wanted)) return 'unchanged';
+    if (!options.update || !differs(info.config, wanted)) return 'unchanged';
     await jsm.consumers.update(stream, wanted.durable_name, wanted);
     return 'updated';
   } catch (error) {

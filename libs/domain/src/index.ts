@@ -24,3 +24,13 @@ export type {
 } from './step/step.commands.js';
 export { decide as decideStep, stepDecider } from './step/step.decider.js';
 export { nextAction, type NextAction, type StepLimits } from './step/step.workflow.js';
+export {
+  ROW_STATUSES,
+  isTerminalRowStatus,
+  type StepRowStatus,
+  type RunRowStatus,
+  type StepRow,
+  type RunRow,
+  evolveStepRow,
+  deriveRunStatus,
+} from './read-models/index.js';

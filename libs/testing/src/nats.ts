@@ -16,7 +16,7 @@ export const createTestNats = async (options: { ackWaitMs?: number; maxDeliver?:
   const layout: NatsLayout = { stream: `TEST_${id.toUpperCase()}`, subjectPrefix: `t${id}` };
   const nc = await connect({ servers: TEST_NATS_URL, name: `test-${id}` });
   const jsm = await jetstreamManager(nc);
-  await ensureJetStream(jsm, layout, { ackWaitMs: options.ackWaitMs ?? 30_000, maxDeliver: options.maxDeliver ?? 5, maxAckPending: 10_000 });
+  await ensureJetStream(jsm, layout, { ackWaitMs: options.ackWaitMs ?? 30_000, maxDeliver: options.maxDeliver ?? 5, maxAckPending: 1000 });
   return {
     nc,
     layout,

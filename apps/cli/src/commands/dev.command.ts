@@ -1,0 +1,86 @@
+import { loadExecutorConfig, startExecutor } from '@shaman/executor';
+import { startGateway, loadGatewayConfig } from '@shaman/a2a-gateway';
+import { loadConfig as loadGqlConfig, startGqlApi } from '@shaman/gql-api';
+import { loadConfig as loadProjectorConfig, startProjector } from '@shaman/projector';
+import { withUser } from '@shaman/platform';
+import { replyText, sendMessage } from '../a2a-client.js';
+import { processEnv, type CliConfig } from '../config.js';
+import { writeDevState } from '../dev-state.js';
+import type { Output } from '../output.js';
+import { preflight } from '../preflight.js';
+import { seedDemoTenant } from '../seed.js';
+import { migrateCommand } from './migrate.command.js';
+
+type Stoppable = { stop(): Promise<void> };
+
+/**
+ * `shaman dev`: checks the three services, migrates, seeds the demo organization, then runs all four apps
+ * in this one process, sends the demo agent one message over real A2A, and prints how to call it.
+ */
+export const devCommand = async (config: CliConfig, out: Output, options: { once: boolean }): Promise<number> => {
+  const checks = await preflight(config);
+  for (const c of checks) out.line(`${c.ok ? out.green('✓') : out.red('✗')} ${c.service.padEnd(15)} ${c.detail}`);
+  const down = checks.filter((c) => !c.ok);
+  if (down.length > 0) {
+    for (const c of down) out.error(`\n${c.service} is not reachable (${c.detail}). Start it with:\n  ${c.howToStart}`);
+    return 1;
+  }
+  await migrateCommand(config, out);
+  const tenant = await seedDemoTenant(config.DATABASE_ADMIN_URL);
+  const running = await startApps(config);
+  const stopAll = async () => {
+    for (const app of running.apps.reverse()) await app.stop().catch(() => undefined);
+  };
+  try {
+    await writeDevState({ orgId: tenant.orgId, apiKey: tenant.apiKey, apiKeyId: tenant.apiKeyId, gatewayUrl: running.gatewayUrl, graphqlUrl: running.graphqlUrl });
+    const task = await sendMessage({ gatewayUrl: running.gatewayUrl, apiKey: tenant.apiKey, agent: 'Assistant', text: 'Hello from shaman dev!' });
+    printBanner(out, { ...running, apiKey: tenant.apiKey, demo: { state: task.status.state, reply: replyText(task), runId: task.contextId } });
+    if (options.once) return task.status.state === 'completed' ? 0 : 1;
+    await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+    out.line('\nstopping…');
+    return 0;
+  } finally {
+    await stopAll();
+  }
+};
+
+const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewayUrl: string; graphqlUrl: string }> => {
+  const env = processEnv();
+  const common = { NATS_URL: config.NATS_URL, NATS_STREAM: config.NATS_STREAM, NATS_SUBJECT_PREFIX: config.NATS_SUBJECT_PREFIX, LOG_LEVEL: config.LOG_LEVEL };
+  const appDb = withUser(config.DATABASE_ADMIN_URL, 'shaman_app');
+  const apps: Stoppable[] = [];
+  try {
+    apps.push(await startProjector(loadProjectorConfig({ ...env, ...common, DATABASE_URL: withUser(config.DATABASE_ADMIN_URL, 'shaman_projector') })));
+    apps.push(await startExecutor(loadExecutorConfig({ ...env, ...common })));
+    const gateway = await startGateway(loadGatewayConfig({ ...env, ...common, DATABASE_URL: appDb, GATEWAY_PORT: String(config.GATEWAY_PORT) }));
+    apps.push(gateway);
+    const gql = await startGqlApi(loadGqlConfig({ ...env, ...common, DATABASE_URL: appDb, GQL_PORT: String(config.GQL_PORT) }));
+    apps.push(gql);
+    return { apps, gatewayUrl: gateway.url, graphqlUrl: `${gql.url}/graphql` };
+  } catch (error) {
+    for (const app of apps.reverse()) await app.stop().catch(() => undefined);
+    throw error;
+  }
+};
+
+const printBanner = (out: Output, s: { gatewayUrl: string; graphqlUrl: string; apiKey: string; demo: { state: string; reply: string; runId: string } }) => {
+  if (out.json) {
+    out.data({ gatewayUrl: s.gatewayUrl, graphqlUrl: s.graphqlUrl, apiKey: s.apiKey, demo: s.demo });
+    return;
+  }
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { kind: 'message', messageId: 'hello-1', role: 'user', parts: [{ kind: 'text', text: 'What is event sourcing?' }] }, metadata: { agent: 'Assistant' } } });
+  out.line();
+  out.line(`${out.bold('Demo run')}  Assistant → ${s.demo.state === 'completed' ? out.green(s.demo.state) : out.red(s.demo.state)}: ${s.demo.reply}`);
+  out.line();
+  out.line(`${out.bold('A2A gateway')}  ${out.cyan(`${s.gatewayUrl}/a2a/v1`)}   card: ${s.gatewayUrl}/.well-known/agent-card.json`);
+  out.line(`${out.bold('GraphQL')}      ${out.cyan(s.graphqlUrl)}`);
+  out.line(`${out.bold('API key')}      ${s.apiKey}   ${out.dim('(saved in .shaman/dev.json)')}`);
+  out.line();
+  out.line(out.dim('Call the demo agent:'));
+  out.line(`curl -s ${s.gatewayUrl}/a2a/v1 -H 'content-type: application/json' -H 'authorization: Bearer ${s.apiKey}' \\\n  -d '${body.replace('hello-1', "'\"$(date +%s%N)\"'")}'`);
+  out.line(out.dim('See the run in GraphQL:'));
+  out.line(`curl -s ${s.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${s.apiKey}' \\\n  -d '{"query":"{ run(id: \\"${s.demo.runId}\\") { status steps { agent status outputText } } }"}'`);
+  out.line(out.dim('Or: npm run shaman -- send Researcher "the A2A protocol"'));
+  out.line();
+  out.line(out.dim('Ctrl-C stops the stack.'));
+};

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { devCommand } from './commands/dev.command.js';
+import { migrateCommand } from './commands/migrate.command.js';
+import { sendCommand } from './commands/send.command.js';
+import { loadCliConfig } from './config.js';
+import { createOutput } from './output.js';
+
+const USAGE = `shaman — agents from git, invoked over A2A, recorded on NATS JetStream
+
+Usage:
+  shaman dev [--once]                 migrate, seed the demo org, run all apps in one process
+  shaman migrate                      create the database if missing and apply migrations
+  shaman send <agent> <text…>         send a message to an agent and print the reply
+      [--key sk_…] [--gateway URL]
+
+Options:
+  --json      machine-readable output
+  -h, --help  this text
+`;
+
+const main = async (): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
+      key: { type: 'string' },
+      gateway: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const config = loadCliConfig();
+  const out = createOutput({ json: values.json, color: process.stdout.isTTY === true && config.NO_COLOR === undefined });
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'dev':
+      return devCommand(config, out, { once: values.once });
+    case 'migrate':
+      return migrateCommand(config, out);
+    case 'send':
+      return sendCommand(config, out, { agent: args[0], text: args.slice(1).join(' '), apiKey: values.key, gateway: values.gateway });
+    default:
+      process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+};
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`shaman: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,34 @@
+import type { StepRow } from '@shaman/domain';
+import type { PoolClient } from '@shaman/platform';
+import { foldSteps, type SequencedEvent } from './fold-steps.js';
+import { toJsonParam } from './json-param.js';
+import { STEP_COLUMNS, StepRecord, toStepRecord } from './step-record.js';
+import { upsertRuns } from './upsert-runs.js';
+
+const names = STEP_COLUMNS.map(([name]) => name);
+const LOAD_STEPS = 'SELECT to_jsonb(s) AS record FROM steps s WHERE s.id = ANY($1::uuid[])';
+// The last_seq guard keeps an older fold from overwriting a newer row, should two writers ever race.
+const UPSERT_STEPS = `
+  INSERT INTO steps (${names.join(', ')})
+  SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${STEP_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})
+  ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== 'id').map((n) => `${n} = EXCLUDED.${n}`).join(', ')}
+  WHERE steps.last_seq < EXCLUDED.last_seq`;
+
+const loadSteps = async (client: PoolClient, ids: readonly string[]): Promise<Map<string, StepRow>> => {
+  const result = await client.query<{ record: unknown }>(LOAD_STEPS, [ids]);
+  return new Map(result.rows.map((r) => StepRecord.parse(r.record)).map((row) => [row.id, row]));
+};
+
+/**
+ * Folds a batch into the read models inside the caller's transaction: one query loads the touched steps, one
+ * statement upserts the changed ones, two recompute their runs. Events must be in stream order.
+ */
+export const applyBatch = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<{ steps: number }> => {
+  if (events.length === 0) return { steps: 0 };
+  const stored = await loadSteps(client, [...new Set(events.map((e) => e.event.metadata.stepId))]);
+  const changed = foldSteps(stored, events);
+  if (changed.length === 0) return { steps: 0 };
+  await client.query(UPSERT_STEPS, [toJsonParam(changed.map(toStepRecord))]);
+  await upsertRuns(client, changed.map((row) => ({ orgId: row.orgId, runId: row.runId })));
+  return { steps: changed.length };
+};

@@ -1,0 +1,48 @@
+import { deriveRunStatus, isTerminalRowStatus } from '@shaman/domain';
+import type { PoolClient } from '@shaman/platform';
+import { toJsonParam } from './json-param.js';
+
+export type RunKey = { orgId: string; runId: string };
+
+const ROOT_STATUSES = `
+  SELECT run_id::text AS run_id, coalesce(array_agg(status) FILTER (WHERE parent_step_id IS NULL), '{}') AS root_statuses
+  FROM steps
+  WHERE (org_id, run_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+  GROUP BY run_id`;
+
+// Aggregates stay in SQL so timestamps never round-trip through JS; only the status rule comes from the
+// domain (deriveRunStatus), so the projector and any other reader of root statuses cannot disagree.
+const UPSERT_RUNS = `
+  INSERT INTO runs (org_id, id, status, root_agent, step_count, input_tokens, output_tokens, created_at, updated_at, completed_at, last_seq)
+  SELECT r.org_id, r.run_id, r.status,
+    (array_agg(s.agent ORDER BY s.parent_step_id IS NOT NULL, s.created_at, s.id))[1],
+    count(*), sum(s.input_tokens), sum(s.output_tokens), min(s.created_at), max(s.updated_at),
+    CASE WHEN r.terminal THEN max(s.completed_at) FILTER (WHERE s.parent_step_id IS NULL) END,
+    max(s.last_seq)
+  FROM jsonb_to_recordset($1::jsonb) AS r(org_id uuid, run_id uuid, status text, terminal boolean)
+  JOIN steps s ON s.org_id = r.org_id AND s.run_id = r.run_id
+  GROUP BY r.org_id, r.run_id, r.status, r.terminal
+  ON CONFLICT (id) DO UPDATE SET
+    status = EXCLUDED.status, root_agent = EXCLUDED.root_agent, step_count = EXCLUDED.step_count,
+    input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, created_at = EXCLUDED.created_at,
+    updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at, last_seq = EXCLUDED.last_seq`;
+
+/**
+ * Recomputes the given runs from their steps (already upserted in this transaction): two statements per
+ * batch whatever its size. A run id is keyed once even if (bad data) two organizations used it, so the
+ * upsert never touches a row twice.
+ */
+export const upsertRuns = async (client: PoolClient, keys: readonly RunKey[]): Promise<void> => {
+  const unique = [...new Map(keys.map((k) => [k.runId, k])).values()];
+  if (unique.length === 0) return;
+  const roots = await client.query<{ run_id: string; root_statuses: string[] }>(ROOT_STATUSES, [
+    unique.map((k) => k.orgId),
+    unique.map((k) => k.runId),
+  ]);
+  const statusOf = new Map(roots.rows.map((r) => [r.run_id, deriveRunStatus(r.root_statuses)]));
+  const runs = unique.flatMap(({ orgId, runId }) => {
+    const status = statusOf.get(runId);
+    return status === undefined ? [] : [{ org_id: orgId, run_id: runId, status, terminal: isTerminalRowStatus(status) }];
+  });
+  await client.query(UPSERT_RUNS, [toJsonParam(runs)]);
+};

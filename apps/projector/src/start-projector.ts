@@ -1,0 +1,42 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
+import { createLogger, createPool, type Logger } from '@shaman/platform';
+import type { ProjectorConfig } from './config.js';
+import { startHealthServer } from './health.js';
+import { createProjector } from './projector.js';
+
+export type RunningProjector = { stop(): Promise<void> };
+
+/**
+ * Builds the projector's infrastructure from its config and starts it: what `main.ts` runs, and what the
+ * CLI's dev command calls to run every app in one process. `stop` drains in dependency order.
+ */
+export const startProjector = async (config: ProjectorConfig, options: { logger?: Logger } = {}): Promise<RunningProjector> => {
+  const logger = options.logger ?? createLogger({ name: 'projector', level: config.LOG_LEVEL });
+  const layout: NatsLayout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX };
+  const nc = await connect({ servers: config.NATS_URL, name: 'shaman-projector' });
+  const pool = createPool(config.DATABASE_URL, { applicationName: 'shaman-projector', max: 4 });
+  const close = async (): Promise<void> => {
+    await nc.drain();
+    await pool.end();
+  };
+  try {
+    await ensureJetStream(await jetstreamManager(nc), layout);
+    const projector = createProjector({ pool, nc, layout, logger, batchMax: config.PROJECTOR_BATCH_MAX, batchWaitMs: config.PROJECTOR_BATCH_WAIT_MS });
+    await projector.start();
+    const health = config.HEALTH_PORT > 0 ? await startHealthServer({ port: config.HEALTH_PORT, ready: projector.ready }) : null;
+    logger.info({ stream: layout.stream, healthPort: health?.port }, 'projector started');
+    return {
+      stop: async () => {
+        await health?.close();
+        await projector.stop();
+        await close();
+        logger.info('projector stopped');
+      },
+    };
+  } catch (error) {
+    await close().catch(() => undefined);
+    throw error;
+  }
+};

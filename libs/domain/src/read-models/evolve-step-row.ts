@@ -1,0 +1,75 @@
+import type { LlmResponded, RunRequested, ShamanEvent, StepCompleted } from '@shaman/events';
+import { isTerminalRowStatus, type StepRow } from './rows.js';
+
+const requested = ({ data, metadata }: RunRequested, seq: number): StepRow => ({
+  orgId: metadata.orgId,
+  id: metadata.stepId,
+  runId: metadata.runId,
+  parentStepId: data.parentStepId,
+  depth: data.depth,
+  agent: data.agent.name,
+  model: null,
+  status: 'submitted',
+  input: data.message,
+  output: null,
+  error: null,
+  iterations: 0,
+  llmCalls: 0,
+  toolCalls: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  createdAt: metadata.at,
+  startedAt: null,
+  completedAt: null,
+  updatedAt: metadata.at,
+  lastSeq: seq,
+});
+
+const llmResponded = (row: StepRow, { data }: LlmResponded): StepRow => ({
+  ...row,
+  llmCalls: row.llmCalls + 1,
+  iterations: Math.max(row.iterations, data.iteration + 1),
+  inputTokens: row.inputTokens + data.usage.inputTokens,
+  outputTokens: row.outputTokens + data.usage.outputTokens,
+});
+
+// Tokens are summed from LlmResponded; StepCompleted.usage repeats that total, so adding it would count twice.
+const completed = (row: StepRow, { data, metadata }: StepCompleted): StepRow => ({
+  ...row,
+  status: 'completed',
+  output: data.output,
+  iterations: Math.max(row.iterations, data.iterations),
+  completedAt: metadata.at,
+});
+
+/**
+ * Folds one event into a step's read-model row (STYLE §5: `evolve(doc | null, event) => doc | null`).
+ * RunRequested creates the row; any other event for an absent row yields null (the gateway always appends the
+ * request before an executor can see the step). Terminal rows never change again, and an ignored event
+ * returns the very same row, so callers can tell "changed" by identity. Every value comes from the events and
+ * `seq`, never from a clock, so a replay builds identical rows.
+ */
+export const evolveStepRow = (row: StepRow | null, event: ShamanEvent, seq: number): StepRow | null => {
+  if (event.type === 'RunRequested') return row ?? requested(event, seq);
+  if (row === null || isTerminalRowStatus(row.status) || event.type === 'RunCancelRequested') return row;
+  const at = event.metadata.at;
+  const touched: StepRow = { ...row, updatedAt: at, lastSeq: seq };
+  switch (event.type) {
+    case 'StepStarted':
+      return { ...touched, status: 'working', startedAt: row.startedAt ?? at, model: event.data.model };
+    case 'StepResumed':
+      return { ...touched, status: 'working' };
+    case 'LlmResponded':
+      return llmResponded(touched, event);
+    case 'ToolCalled':
+      return { ...touched, toolCalls: row.toolCalls + 1 };
+    case 'ToolResulted':
+      return touched;
+    case 'StepCompleted':
+      return completed(touched, event);
+    case 'StepFailed':
+      return { ...touched, status: 'failed', error: event.data.error, completedAt: at };
+    case 'StepCanceled':
+      return { ...touched, status: 'canceled', completedAt: at };
+  }
+};

@@ -1,0 +1,10 @@
+export {
+  ROW_STATUSES,
+  isTerminalRowStatus,
+  type StepRowStatus,
+  type RunRowStatus,
+  type StepRow,
+  type RunRow,
+} from './rows.js';
+export { evolveStepRow } from './evolve-step-row.js';
+export { deriveRunStatus } from './derive-run-status.js';

@@ -1,0 +1,57 @@
+/**
+ * Read-model rows of the `runs` and `steps` tables (migrations/0003_runs.sql), camelCased. Timestamps are ISO
+ * strings and jsonb columns plain JSON values, so a row is data that survives a JSON round trip unchanged.
+ */
+export const ROW_STATUSES = ['submitted', 'working', 'input-required', 'completed', 'failed', 'canceled'] as const;
+export type StepRowStatus = (typeof ROW_STATUSES)[number];
+export type RunRowStatus = StepRowStatus;
+
+const TERMINAL: ReadonlySet<string> = new Set<StepRowStatus>(['completed', 'failed', 'canceled']);
+/** Completed, failed and canceled are final: nothing after them changes a step. */
+export const isTerminalRowStatus = (status: string): boolean => TERMINAL.has(status);
+
+export type StepRow = {
+  orgId: string;
+  id: string;
+  runId: string;
+  /** The DAG edge: the step that called this one, null for a root. */
+  parentStepId: string | null;
+  depth: number;
+  agent: string;
+  model: string | null;
+  status: StepRowStatus;
+  /** The request message (a `ChatMessage`). */
+  input: unknown;
+  /** `StepCompleted.data.output`, null until then. */
+  output: unknown;
+  /** `StepFailed.data.error`, null unless failed. */
+  error: unknown;
+  iterations: number;
+  llmCalls: number;
+  toolCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  /** `metadata.at` of the last event applied to the row. */
+  updatedAt: string;
+  /** Stream sequence of the last event applied to the row. */
+  lastSeq: number;
+};
+
+export type RunRow = {
+  orgId: string;
+  id: string;
+  status: RunRowStatus;
+  /** Agent of the earliest root step. */
+  rootAgent: string;
+  stepCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Latest root completion, once the run is terminal; null before. */
+  completedAt: string | null;
+  lastSeq: number;
+};
