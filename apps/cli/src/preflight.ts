@@ -16,25 +16,33 @@ const HOW = {
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
 
-const check = async (service: Check['service'], probe: () => Promise<string>): Promise<Check> => {
+const check = async (service: Check['service'], target: string, probe: () => Promise<string>): Promise<Check> => {
   try {
     return { service, ok: true, detail: await withTimeout(probe(), 3000), howToStart: HOW[service] };
   } catch (error) {
-    return { service, ok: false, detail: (error as Error).message, howToStart: HOW[service] };
+    return { service, ok: false, detail: `${target}: ${(error as Error).message}`, howToStart: HOW[service] };
+  }
+};
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 };
 
 /** Probes the three services the stack needs, each with a short timeout, and says how to start any that is down. */
 export const preflight = async (config: CliConfig): Promise<Check[]> =>
   Promise.all([
-    check('PostgreSQL', async () => {
+    check('PostgreSQL', hostOf(config.DATABASE_ADMIN_URL), async () => {
       const client = new pg.Client({ connectionString: withDatabase(config.DATABASE_ADMIN_URL, 'postgres'), connectionTimeoutMillis: 3000 });
       await client.connect();
       const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
       await client.end();
       return `${new URL(config.DATABASE_ADMIN_URL).host} (PostgreSQL ${rows[0]?.server_version})`;
     }),
-    check('NATS JetStream', async () => {
+    check('NATS JetStream', config.NATS_URL, async () => {
       const nc = await connect({ servers: config.NATS_URL, timeout: 3000 });
       try {
         const info = await (await jetstreamManager(nc)).getAccountInfo();
@@ -43,7 +51,7 @@ export const preflight = async (config: CliConfig): Promise<Check[]> =>
         await nc.close();
       }
     }),
-    check('Redis', async () => {
+    check('Redis', config.REDIS_URL, async () => {
       const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000, retryStrategy: () => null });
       try {
         await redis.connect();

@@ -18,7 +18,7 @@ export const ensureJetStream = async (
   tuning?: ExecutorConsumerTuning,
 ): Promise<EnsureReport> => {
   const stream = await ensureStream(jsm, layout);
-  const executor = await ensureConsumer(jsm, layout.stream, executorConsumerConfig(layout, tuning), { update: tuning !== undefined });
+  const executor = await ensureConsumer(jsm, layout.stream, { wanted: executorConsumerConfig(layout, tuning), update: tuning !== undefined });
   return { stream, consumers: { [EXECUTOR_CONSUMER]: executor } };
 };
 
@@ -45,12 +45,11 @@ const ensureStream = async (jsm: JetStreamManager, layout: NatsLayout): Promise<
 const ensureConsumer = async (
   jsm: JetStreamManager,
   stream: string,
-  wanted: Partial<ConsumerConfig> & { durable_name: string },
-  options: { update: boolean },
+  { wanted, update }: { wanted: Partial<ConsumerConfig> & { durable_name: string }; update: boolean },
 ): Promise<'created' | 'updated' | 'unchanged'> => {
   try {
     const info = await jsm.consumers.info(stream, wanted.durable_name);
-    if (!options.update || !differs(info.config, wanted)) return 'unchanged';
+    if (!update || !differs(info.config, wanted)) return 'unchanged';
     await jsm.consumers.update(stream, wanted.durable_name, wanted);
     return 'updated';
   } catch (error) {
