@@ -1,5 +1,5 @@
 import { newId } from '@shaman/platform';
-import { createTestDatabase, createTestNats, createTestTenant, eventually, spawnApp, type AppProcess, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
+import { createTestDatabase, createTestNats, createTestTenant, eventually, runCli, spawnApp, type AppProcess, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -81,6 +81,25 @@ describe('spine: A2A in, GraphQL out, across real processes', () => {
     expect(task.artifacts?.[0]?.parts[0]?.text).toBe('Researched: JetStream');
     const { data } = await gql(RUN, { id: result!.contextId });
     expect(data?.run?.steps[0]?.outputText).toBe('Researched: JetStream');
+  });
+
+  it('serves an organization and a scoped key created with the shaman CLI', async () => {
+    const env = { DATABASE_ADMIN_URL: db.adminUrl };
+    const slug = `cli-${newId().slice(0, 8)}`;
+    const org = await runCli(['org', 'create', slug, '--agents', EXAMPLE_AGENTS, '--json'], env);
+    expect(org.code).toBe(0);
+    expect(JSON.parse(org.stdout)).toMatchObject({ slug, created: true });
+    const key = await runCli(['key', 'create', slug, '--scope', '/agents/Researcher:execute', '--env', 'test', '--json'], env);
+    expect(key.code).toBe(0);
+    const { key: apiKey } = JSON.parse(key.stdout) as { key: string };
+    expect(apiKey).toMatch(/^sk_test_/);
+    const allowed = await a2a('message/send', { message: { messageId: newId(), role: 'user', parts: [{ kind: 'text', text: 'scopes' }] }, metadata: { agent: 'Researcher' } }, apiKey);
+    expect(allowed.result?.status.state).toBe('completed');
+    const denied = await a2a('message/send', { message: { messageId: newId(), role: 'user', parts: [{ kind: 'text', text: 'x' }] }, metadata: { agent: 'Assistant' } }, apiKey);
+    expect(denied.error?.code).toBe(-32051);
+    const unknown = await runCli(['key', 'create', 'no-such-org'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no organization with slug no-such-org');
   });
 
   it("never shows one organization another's run", async () => {

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { devCommand } from './commands/dev.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
+import { keyCreateCommand, orgCreateCommand } from './commands/org.command.js';
 import { sendCommand } from './commands/send.command.js';
 import { loadCliConfig } from './config.js';
 import { createOutput } from './output.js';
@@ -13,6 +14,10 @@ Usage:
   shaman migrate                      create the database if missing and apply migrations
   shaman send <agent> <text…>         send a message to an agent and print the reply
       [--key sk_…] [--gateway URL]
+  shaman org create <slug> --agents <dir> [--name N]
+                                      create an organization whose agents live in <dir>
+  shaman key create <org-slug> [--scope S]… [--env live|test] [--expires-days N]
+                                      issue an API key (shown once)
 
 Options:
   --json      machine-readable output
@@ -27,6 +32,11 @@ const main = async (): Promise<number> => {
       once: { type: 'boolean', default: false },
       key: { type: 'string' },
       gateway: { type: 'string' },
+      agents: { type: 'string' },
+      name: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      env: { type: 'string' },
+      'expires-days': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -42,12 +52,18 @@ const main = async (): Promise<number> => {
       return devCommand(config, out, { once: values.once });
     case 'migrate':
       return migrateCommand(config, out);
+    case 'org':
+      if (args[0] !== 'create') break;
+      return orgCreateCommand(config, out, { slug: args[1], agents: values.agents, name: values.name });
+    case 'key':
+      if (args[0] !== 'create') break;
+      return keyCreateCommand(config, out, { slug: args[1], scopes: values.scope ?? [], env: values.env, expiresDays: values['expires-days'], name: values.name });
     case 'send':
       return sendCommand(config, out, { agent: args[0], text: args.slice(1).join(' '), apiKey: values.key, gateway: values.gateway });
     default:
-      process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
-      return 2;
   }
+  process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
+  return 2;
 };
 
 main().then(

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { withDatabase } from '@shaman/platform';
+import { natsServers, withDatabase } from '@shaman/platform';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { CliConfig } from './config.js';
@@ -43,7 +43,7 @@ export const preflight = async (config: CliConfig): Promise<Check[]> =>
       return `${new URL(config.DATABASE_ADMIN_URL).host} (PostgreSQL ${rows[0]?.server_version})`;
     }),
     check('NATS JetStream', config.NATS_URL, async () => {
-      const nc = await connect({ servers: config.NATS_URL, timeout: 3000 });
+      const nc = await connect({ servers: natsServers(config.NATS_URL), timeout: 3000 });
       try {
         const info = await (await jetstreamManager(nc)).getAccountInfo();
         return `${config.NATS_URL} (server ${nc.info?.version}, ${info.streams} streams)`;

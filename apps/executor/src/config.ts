@@ -5,6 +5,8 @@ import { z } from 'zod';
 const Env = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('SHAMAN_EVENTS'),
+  /** Replicas of the event stream when this app creates it (3 on a cluster). */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('shaman'),
   EXECUTOR_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   /** Steps one process runs at once: they wait on I/O, so this is large; JetStream's max_ack_pending bounds it too. */
@@ -16,6 +18,10 @@ const Env = z.object({
   /** Defaults for agents that set none in their frontmatter. */
   STEP_MAX_ITERATIONS: z.coerce.number().int().positive().default(10),
   LLM_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  /** Latency added to every answer of the offline `scripted` model (benchmarks, fault tests). */
+  SCRIPTED_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
+  /** `/healthz` and `/readyz` on this port; 0 = none. */
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -11,6 +11,7 @@ import type { ExecutorConfig } from './config.js';
 import { runConsumerLoop } from './consumer-loop.js';
 import { createProviderRegistry, type ProviderRegistry } from './llm/provider-registry.js';
 import { createScriptedProvider } from './llm/scripted.provider.js';
+import { withLatency } from './llm/latency.provider.js';
 import { handleRequest } from './request-handler.js';
 import { runStep } from './run-step.js';
 
@@ -27,8 +28,8 @@ export type ExecutorDeps = {
 export type Executor = { stop(graceMs?: number): Promise<void>; inFlight(): number };
 
 /** The offline default: every `scripted…` model answers from the agent repository's script (or echoes). */
-export const defaultProviders = (): ProviderRegistry =>
-  createProviderRegistry({ scripted: createScriptedProvider() }, [{ pattern: 'scripted*', provider: 'scripted' }]);
+export const defaultProviders = (options: { scriptedLatencyMs?: number } = {}): ProviderRegistry =>
+  createProviderRegistry({ scripted: withLatency(createScriptedProvider(), options.scriptedLatencyMs ?? 0) }, [{ pattern: 'scripted*', provider: 'scripted' }]);
 
 const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {

@@ -49,12 +49,17 @@ export const handleRequest = (deps: RequestHandlerDeps) => async (m: JsMsg): Pro
   }
 };
 
-/** Runs the step; a lost claim race is re-read, because the winner may already have finished or canceled it. */
+/**
+ * Runs the step. When another executor appended first (fenced) the log decides: a step that has ended is
+ * acked — nothing is left to do, whoever did it — while a step still open belongs to its new owner, so this
+ * executor lets go without acking (acking would hide the message from that owner).
+ */
 const settle = async (deps: RequestHandlerDeps, input: { handle: StepHandle; attempt: number; signal: AbortSignal }): Promise<void> => {
   try {
     await deps.runStep(input);
   } catch (error) {
-    if (!(error instanceof FencedError) || input.handle.version !== 0n) throw error;
+    if (!(error instanceof FencedError)) throw error;
+    deps.logger.info({ stepId: input.handle.address.stepId }, 'fenced: another executor owns this step');
     const current = await loadStep(deps.store, input.handle.address);
     if (!isTerminalStep(current.state)) throw error;
   }
@@ -62,10 +67,7 @@ const settle = async (deps: RequestHandlerDeps, input: { handle: StepHandle; att
 
 const onFailure = async (deps: RequestHandlerDeps, input: { m: JsMsg; error: unknown; address: RunRequested['metadata'] }): Promise<void> => {
   const { m, error } = input;
-  if (error instanceof FencedError) {
-    deps.logger.info({ stepId: input.address.stepId }, 'fenced: another executor owns this step');
-    return;
-  }
+  if (error instanceof FencedError) return; // logged in settle; the new owner acks
   deps.logger.error({ err: error, stepId: input.address.stepId, attempt: m.info.deliveryCount }, 'step attempt failed');
   if (m.info.deliveryCount < deps.maxDeliver) {
     m.nak(Math.min(1000 * 2 ** m.info.deliveryCount, 30_000));

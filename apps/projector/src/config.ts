@@ -6,6 +6,8 @@ const Env = z.object({
   DATABASE_URL: z.string().min(1).default('postgres://shaman_projector@127.0.0.1:5432/shaman'),
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   NATS_STREAM: z.string().min(1).default('SHAMAN_EVENTS'),
+  /** Replicas of the event stream when this app creates it (3 on a cluster). */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   NATS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'one subject token').default('shaman'),
   /** Flush a batch once it holds this many commits … */
   PROJECTOR_BATCH_MAX: z.coerce.number().int().positive().default(500),

@@ -1,13 +1,12 @@
 import { createJetStreamEventStore, decodeCommit, encodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { ShamanEvent } from '@shaman/events';
-import { createLogger, createPool, withTransaction, type Pool } from '@shaman/platform';
+import { createLogger, createPool, startHealthServer, withTransaction, type Pool } from '@shaman/platform';
 import { createTestDatabase, createTestNats, eventually, type TestDatabase, type TestNats } from '@shaman/testing';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PROJECTION } from './checkpoint.js';
 import { loadConfig } from './config.js';
-import { startHealthServer } from './health.js';
 import { projectBatch } from './project-batch.js';
 import { startProjector } from './start-projector.js';
 import { createProjector, type Projector, type ProjectorDeps } from './projector.js';

@@ -1,9 +1,8 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
-import { createLogger, createPool, type Logger } from '@shaman/platform';
+import { createLogger, createPool, natsServers, startHealthServer, type Logger } from '@shaman/platform';
 import type { ProjectorConfig } from './config.js';
-import { startHealthServer } from './health.js';
 import { createProjector } from './projector.js';
 
 export type RunningProjector = { stop(): Promise<void> };
@@ -14,8 +13,8 @@ export type RunningProjector = { stop(): Promise<void> };
  */
 export const startProjector = async (config: ProjectorConfig, options: { logger?: Logger } = {}): Promise<RunningProjector> => {
   const logger = options.logger ?? createLogger({ name: 'projector', level: config.LOG_LEVEL });
-  const layout: NatsLayout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX };
-  const nc = await connect({ servers: config.NATS_URL, name: 'shaman-projector' });
+  const layout: NatsLayout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
+  const nc = await connect({ servers: natsServers(config.NATS_URL), name: 'shaman-projector' });
   const pool = createPool(config.DATABASE_URL, { applicationName: 'shaman-projector', max: 4 });
   const close = async (): Promise<void> => {
     await nc.drain();

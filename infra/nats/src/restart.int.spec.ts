@@ -42,6 +42,7 @@ class ChildServer {
   private child: ChildProcess | undefined;
   private output = '';
   private readonly killOnExit = (): void => void this.child?.kill('SIGKILL');
+  private readonly forget = (): void => void process.removeListener('exit', this.killOnExit);
 
   constructor(readonly port: number, readonly storeDir: string) {}
 
@@ -55,6 +56,7 @@ class ChildServer {
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
     process.once('exit', this.killOnExit); // a crashed test worker must not leave a server behind
+    child.once('exit', this.forget);
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nats-server exited while starting:\n${this.output}`);
@@ -79,11 +81,6 @@ class ChildServer {
       await exited;
       throw new Error(`nats-server did not exit within ${timeoutMs} ms of ${signal}:\n${this.output}`);
     }
-    process.removeListener('exit', this.killOnExit);
-  }
-
-  log(): string {
-    return this.output;
   }
 }
 
@@ -109,6 +106,7 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('event store across a nats-server
   const subjects = { a: 'evt.o.run.a', b: 'evt.o.run.b', c: 'evt.o.run.c', dedupe: 'evt.o.run.dedupe' };
   const versions: Record<keyof typeof subjects, bigint[]> = { a: [], b: [], c: [], dedupe: [] };
   const retried = ping(100);
+  const serverIds: (string | undefined)[] = [];
 
   beforeAll(async () => {
     server = new ChildServer(await freePort(), await mkdtemp(join(tmpdir(), 'shaman-nats-restart-')));
@@ -128,19 +126,28 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('event store across a nats-server
     }
     versions.dedupe.push((await store.appendToStream(subjects.dedupe, [retried], { expectedStreamVersion: STREAM_DOES_NOT_EXIST })).nextExpectedStreamVersion);
 
+    serverIds.push(nc.info?.server_id);
     const reconnected = nextReconnect(nc, BOOT_TIMEOUT_MS);
+    reconnected.catch(() => undefined); // awaited below; must not surface as unhandled if stop/start throws first
     await server.stop(signal);
     await server.start();
     await reconnected;
+    serverIds.push(nc.info?.server_id);
   });
 
   afterAll(async () => {
     await nc?.close().catch(() => undefined);
-    await server?.stop('SIGKILL');
-    if (server) await rm(server.storeDir, { recursive: true, force: true });
+    try {
+      await server?.stop('SIGKILL');
+    } finally {
+      if (server) await rm(server.storeDir, { recursive: true, force: true });
+    }
   });
 
   it('(a) still has every event, in order', async () => {
+    // A new server id proves the client is talking to the restarted process, not the old one.
+    expect(serverIds[0]).toBeDefined();
+    expect(serverIds[1]).not.toBe(serverIds[0]);
     for (const key of ['a', 'b', 'c'] as const) {
       const read = await store.readStream<Ping>(subjects[key]);
       expect(read.events.map((e) => e.data.n)).toEqual([0, 1, 10, 11, 20, 21]);

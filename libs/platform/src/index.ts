@@ -6,3 +6,5 @@ export { createLogger, type Logger } from './logger.js';
 export { parseConfig } from './config.js';
 export { apiKeyFromHeaders, authenticateApiKey, type ApiKeyPrincipal, type ApiKeyRejection, type ApiKeyAuthResult } from './auth.js';
 export { ensureOrganization, issueApiKey, revokeApiKey, type NewOrganization, type IssuedApiKey } from './organizations.js';
+export { startHealthServer, type HealthServer } from './health-server.js';
+export { natsServers } from './nats-servers.js';

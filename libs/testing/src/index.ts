@@ -2,4 +2,4 @@ export { createTestNats, TEST_NATS_URL, type TestNats } from './nats.js';
 export { createTestDatabase, TEST_PG_URL, MIGRATIONS_DIR, type TestDatabase } from './database.js';
 export { eventually } from './eventually.js';
 export { createTestTenant, revokeTestKey, type TestTenant } from './tenants.js';
-export { spawnApp, type AppProcess, type LogLine } from './processes.js';
+export { spawnApp, runCli, type AppProcess, type LogLine } from './processes.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 export type HealthServer = { port: number; close(): Promise<void> };
 
-/** `/healthz`: the process answers. `/readyz`: the projector has a consumer open. */
+/** `/healthz`: the process answers. `/readyz`: `ready()` says the app can do its work (e.g. its consumer is open). */
 export const startHealthServer = async (options: { port: number; ready: () => boolean }): Promise<HealthServer> => {
   const server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
