@@ -1,7 +1,7 @@
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
-import { ShamanEvent, stepRequestStream, type RunRequested, type StepAddress } from '@shaman/events';
+import { ShamanEvent, stepRequestStream, type StepAddress } from '@shaman/events';
 import { newId } from '@shaman/platform';
-import { createTestNats, eventually, spawnApp, type AppProcess, type TestNats } from '@shaman/testing';
+import { createTestNats, eventually, runRequested, spawnApp, type AppProcess, type TestNats } from '@shaman/testing';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,14 +48,9 @@ describe('durable execution across executor processes', () => {
     return p;
   };
   const request = async (text: string): Promise<StepAddress> => {
-    const address = { orgId, runId: newId(), stepId: newId() } as StepAddress;
-    const event: RunRequested = {
-      type: 'RunRequested',
-      data: { agent: { name: 'Echo', repository: repo, commit: null }, message: { messageId: newId(), role: 'user', parts: [{ kind: 'text', text }] }, parentStepId: null, depth: 0, initiator: { kind: 'system', id: 'test' } },
-      metadata: { ...address, eventId: newId(), at: new Date().toISOString() } as RunRequested['metadata'],
-    };
-    await store.appendToStream(stepRequestStream(address), [event]);
-    return address;
+    const event = runRequested({ orgId, agent: 'Echo', repository: repo, text });
+    await store.appendToStream(stepRequestStream(event.metadata), [event]);
+    return event.metadata;
   };
   const eventsOf = async (a: StepAddress) => {
     const out: ShamanEvent[] = [];

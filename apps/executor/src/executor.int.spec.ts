@@ -1,7 +1,7 @@
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
-import { ShamanEvent, stepRequestStream, type RunRequested, type StepAddress } from '@shaman/events';
+import { ShamanEvent, stepRequestStream, type StepAddress } from '@shaman/events';
 import { createLogger, newId } from '@shaman/platform';
-import { createTestNats, eventually, type TestNats } from '@shaman/testing';
+import { createTestNats, eventually, runRequested, type TestNats } from '@shaman/testing';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,14 +37,9 @@ describe('executor (real nats-server)', () => {
   });
 
   const request = async (agent: string, text: string): Promise<StepAddress> => {
-    const address = { orgId, runId: newId(), stepId: newId() } as StepAddress;
-    const event: RunRequested = {
-      type: 'RunRequested',
-      data: { agent: { name: agent, repository: repo, commit: null }, message: { messageId: newId(), role: 'user', parts: [{ kind: 'text', text }] }, parentStepId: null, depth: 0, initiator: { kind: 'system', id: 'test' } },
-      metadata: { ...address, eventId: newId(), at: new Date().toISOString() } as RunRequested['metadata'],
-    };
-    await store.appendToStream(stepRequestStream(address), [event]);
-    return address;
+    const event = runRequested({ orgId, agent: agent, repository: repo, text });
+    await store.appendToStream(stepRequestStream(event.metadata), [event]);
+    return event.metadata;
   };
   const eventsOf = async (a: StepAddress) => {
     const out: ShamanEvent[] = [];
