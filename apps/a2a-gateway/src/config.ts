@@ -14,6 +14,8 @@ const Env = z.object({
   GATEWAY_PUBLIC_URL: z.url().optional(),
   /** How long a blocking `message/send` waits for the step to end before answering with its current state. */
   GATEWAY_BLOCKING_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** How long a valid API key is remembered in-process; a revoked key stops working within this. 0 = always ask the database. */
+  GATEWAY_API_KEY_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
   GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -21,7 +21,7 @@ export const startGateway = async (config: GatewayConfig = loadGatewayConfig()):
   const store = await createJetStreamEventStore({ nc, ...layout });
   const watcher = createRunWatcher(nc, store);
   let url = config.GATEWAY_PUBLIC_URL ?? '';
-  const app = createGatewayServer({ pool, store, watcher, logger, publicUrl: () => url, blockingTimeoutMs: config.GATEWAY_BLOCKING_TIMEOUT_MS, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES });
+  const app = createGatewayServer({ pool, store, watcher, logger, publicUrl: () => url, blockingTimeoutMs: config.GATEWAY_BLOCKING_TIMEOUT_MS, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, apiKeyCacheMs: config.GATEWAY_API_KEY_CACHE_MS });
   const address = await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
   url ||= address.replace('[::1]', 'localhost');
   logger.info({ url }, 'a2a gateway listening');

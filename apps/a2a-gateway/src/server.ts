@@ -1,5 +1,5 @@
 import type { JetStreamEventStore } from '@shaman/event-store';
-import { apiKeyFromHeaders, authenticateApiKey, type ApiKeyPrincipal, type Logger, type Pool } from '@shaman/platform';
+import { apiKeyFromHeaders, createApiKeyAuthenticator, type ApiKeyPrincipal, type Logger, type Pool } from '@shaman/platform';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { buildAgentCard } from './agent-card.js';
 import { A2AError, toA2AError } from './errors.js';
@@ -19,6 +19,8 @@ export type GatewayDeps = {
   publicUrl: () => string;
   blockingTimeoutMs: number;
   bodyLimit: number;
+  /** See GATEWAY_API_KEY_CACHE_MS; 0 when absent. */
+  apiKeyCacheMs?: number;
   clock?: () => Date;
 };
 
@@ -40,8 +42,9 @@ export const createGatewayServer = (deps: GatewayDeps): FastifyInstance => {
   // Parse JSON ourselves: a malformed body must be a JSON-RPC -32700 with HTTP 200, not Fastify's 400.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
+  const authenticator = createApiKeyAuthenticator(deps.pool, { ttlMs: deps.apiKeyCacheMs ?? 0 });
   const authenticate = async (headers: Record<string, string | string[] | undefined>): Promise<ApiKeyPrincipal> => {
-    const result = await authenticateApiKey(deps.pool, apiKeyFromHeaders(headers), clock());
+    const result = await authenticator(apiKeyFromHeaders(headers), clock());
     if (!result.ok) throw new A2AError('unauthenticated', `Unauthenticated: API key ${result.reason}`);
     return result.principal;
   };

@@ -4,7 +4,7 @@ import { decodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { RequestEvent, type RunRequested } from '@shaman/events';
 import type { Logger } from '@shaman/platform';
 import type { runStep } from './run-step.js';
-import { FencedError, appendStepEvent, loadStep, nextEventId, type StepHandle } from './step-log.js';
+import { FencedError, appendStepEvents, loadStep, nextEventId, type StepHandle } from './step-log.js';
 
 export type RequestHandlerDeps = {
   store: JetStreamEventStore;
@@ -83,7 +83,7 @@ const deadLetter = async (deps: RequestHandlerDeps, input: { error: unknown; add
   if (isTerminalStep(handle.state) || handle.state.status === 'absent') return;
   const message = `gave up after repeated failures: ${(input.error as Error).message}`;
   const metadata = { at: deps.clock().toISOString(), eventId: nextEventId(handle) };
-  await appendStepEvent(deps.store, handle, decideStep({ type: 'FailStep', data: { code: 'internal', message }, metadata }, handle.state));
+  await appendStepEvents(deps.store, handle, [decideStep({ type: 'FailStep', data: { code: 'internal', message }, metadata }, handle.state)]);
 };
 
 const fresh = (event: RunRequested): StepHandle => ({

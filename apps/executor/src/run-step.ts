@@ -1,12 +1,12 @@
 import type { AgentDefinition } from '@shaman/agents';
-import { decideStep, nextAction, type CommandMetadata, type Step, type StepCommand, type WorkingStep } from '@shaman/domain';
+import { decideStep, evolveStep, nextAction, type CommandMetadata, type Step, type StepCommand, type WorkingStep } from '@shaman/domain';
 import type { JetStreamEventStore } from '@shaman/event-store';
 import type { Logger } from '@shaman/platform';
 import { buildLlmRequest, type callLlmActivity } from './activities/call-llm.activity.js';
 import { toolSpecsFor, type callToolActivity, type Tool } from './activities/call-tool.activity.js';
 import type { AgentResolver } from './agent-resolver.js';
 import { LlmError } from './llm/llm-provider.js';
-import { appendStepEvent, nextEventId, type StepHandle } from './step-log.js';
+import { appendStepEvents, nextEventId, type StepHandle } from './step-log.js';
 
 export type RunStepDeps = {
   store: JetStreamEventStore;
@@ -22,6 +22,8 @@ export type RunStepDeps = {
 
 type Command<T extends StepCommand['type']> = Extract<StepCommand, { type: T }>;
 type Loop = { handle: StepHandle; agent: AgentDefinition | null };
+/** A command without its metadata: `record` stamps time and the deterministic event id. */
+type Intent = { [T in StepCommand['type']]: { type: T; data: Command<T>['data'] } }[StepCommand['type']];
 
 /**
  * Drives one step from wherever its log ends to a terminal event. Every decision is appended behind the
@@ -30,12 +32,19 @@ type Loop = { handle: StepHandle; agent: AgentDefinition | null };
  */
 export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle; attempt: number; signal: AbortSignal }): Promise<StepHandle> => {
   let loop: Loop = { handle: input.handle, agent: null };
-  const record = async <T extends StepCommand['type']>(type: T, data: Command<T>['data']): Promise<void> => {
-    const metadata: CommandMetadata = { at: deps.clock().toISOString(), eventId: nextEventId(loop.handle) };
-    const event = decideStep({ type, data, metadata } as StepCommand, loop.handle.state);
-    loop = { ...loop, handle: await appendStepEvent(deps.store, loop.handle, event) };
+  // Decides each intent on the state the previous one produced, and appends them all as one commit.
+  const record = async (...intents: Intent[]): Promise<void> => {
+    const at = deps.clock().toISOString();
+    let state = loop.handle.state;
+    const events = intents.map((intent, i) => {
+      const metadata: CommandMetadata = { at, eventId: nextEventId(loop.handle, i) };
+      const event = decideStep({ ...intent, metadata } as StepCommand, state);
+      state = evolveStep(state, event);
+      return event;
+    });
+    loop = { ...loop, handle: await appendStepEvents(deps.store, loop.handle, events) };
   };
-  if (loop.handle.state.status === 'working') await record('ResumeStep', { executorId: deps.executorId, attempt: input.attempt });
+  if (loop.handle.state.status === 'working') await record({ type: 'ResumeStep', data: { executorId: deps.executorId, attempt: input.attempt } });
   for (;;) {
     const state = input.signal.aborted ? withCancel(loop.handle.state) : loop.handle.state;
     const action = nextAction(state, { maxIterations: loop.agent?.maxIterations ?? deps.defaultMaxIterations });
@@ -44,30 +53,30 @@ export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle
       case 'done':
         return loop.handle;
       case 'cancel':
-        await record('CancelStep', { reason: 'canceled by request' });
+        await record({ type: 'CancelStep', data: { reason: 'canceled by request' } });
         break;
       case 'complete':
-        await record('CompleteStep', {});
+        await record({ type: 'CompleteStep', data: {} });
         break;
       case 'fail':
-        await record('FailStep', { code: action.code, message: action.message });
+        await record({ type: 'FailStep', data: { code: action.code, message: action.message } });
         break;
       case 'claim':
       case 'call_llm': {
         const resolved = await resolveAgent(deps, loop);
         if (!resolved.ok) {
-          await record('FailStep', { code: resolved.code, message: resolved.message });
+          await record({ type: 'FailStep', data: { code: resolved.code, message: resolved.message } });
           break;
         }
         loop = { ...loop, agent: resolved.agent };
-        if (action.kind === 'claim') await record('ClaimStep', { executorId: deps.executorId, attempt: input.attempt, model: resolved.agent.model });
+        if (action.kind === 'claim') await record({ type: 'ClaimStep', data: { executorId: deps.executorId, attempt: input.attempt, model: resolved.agent.model } });
         else await askModel({ deps, loop, iteration: action.iteration, signal: input.signal, record });
         break;
       }
       case 'call_tool': {
-        if (!action.alreadyRecorded) await record('RecordToolCall', { iteration: action.iteration, call: action.call });
+        if (!action.alreadyRecorded) await record({ type: 'RecordToolCall', data: { iteration: action.iteration, call: action.call } });
         const result = await deps.callTool({ call: action.call, allowed: loop.agent?.tools ?? [], signal: input.signal });
-        await record('RecordToolResult', { toolCallId: action.call.id, ...result });
+        await record({ type: 'RecordToolResult', data: { toolCallId: action.call.id, ...result } });
         break;
       }
     }
@@ -81,7 +90,7 @@ const resolveAgent = async (deps: RunStepDeps, loop: Loop) => {
   return deps.agents.resolve(request.agent);
 };
 
-type Record = <T extends StepCommand['type']>(type: T, data: Command<T>['data']) => Promise<void>;
+type Record = (...intents: Intent[]) => Promise<void>;
 
 const askModel = async (input: { deps: RunStepDeps; loop: Loop; iteration: number; signal: AbortSignal; record: Record }): Promise<void> => {
   const { deps, loop, signal, record } = input;
@@ -90,12 +99,14 @@ const askModel = async (input: { deps: RunStepDeps; loop: Loop; iteration: numbe
   const request = buildLlmRequest(step, agent, toolSpecsFor(deps.tools, agent.tools));
   try {
     const data = await deps.callLlm({ request, iteration: input.iteration, signal });
-    await record('RecordLlmResponse', data);
+    // A final answer and the completion it implies are one decision: one commit, one append.
+    if (data.response.toolCalls.length === 0) await record({ type: 'RecordLlmResponse', data }, { type: 'CompleteStep', data: {} });
+    else await record({ type: 'RecordLlmResponse', data });
   } catch (error) {
     if (signal.aborted) return; // the loop turns the abort into a recorded cancel
     if (!(error instanceof LlmError)) throw error;
     deps.logger.warn({ err: error, stepId: step.request.stepId }, 'model call failed');
-    await record('FailStep', { code: 'model_error', message: `${error.code}: ${error.message}` });
+    await record({ type: 'FailStep', data: { code: 'model_error', message: `${error.code}: ${error.message}` } });
   }
 };
 

@@ -32,14 +32,15 @@ export const loadStep = async (store: JetStreamEventStore, address: StepAddress)
   return { address, state, version, position };
 };
 
-/** The id of the event at `position` on a step's event subject: a retry computes the same one. */
-export const nextEventId = (handle: StepHandle): string => deterministicId(handle.address.stepId, 'evt', handle.position);
+/** The id of the event at `position` (+ `offset`) on a step's event subject: a retry computes the same one. */
+export const nextEventId = (handle: StepHandle, offset = 0): string => deterministicId(handle.address.stepId, 'evt', handle.position + offset);
 
-/** Appends one decided event behind the fence and returns the advanced handle. */
-export const appendStepEvent = async (store: JetStreamEventStore, handle: StepHandle, event: StepEvent): Promise<StepHandle> => {
+/** Appends decided events as one commit behind the fence and returns the advanced handle. */
+export const appendStepEvents = async (store: JetStreamEventStore, handle: StepHandle, events: StepEvent[]): Promise<StepHandle> => {
   try {
-    const result = await store.appendToStream(stepEventStream(handle.address), [event], { expectedStreamVersion: handle.version });
-    return { ...handle, state: evolveStep(handle.state, event), version: result.nextExpectedStreamVersion, position: handle.position + 1 };
+    const result = await store.appendToStream(stepEventStream(handle.address), events, { expectedStreamVersion: handle.version });
+    const state = events.reduce<Step>((s, e) => evolveStep(s, e), handle.state);
+    return { ...handle, state, version: result.nextExpectedStreamVersion, position: handle.position + events.length };
   } catch (error) {
     if (isExpectedVersionConflictError(error)) throw new FencedError(`step ${handle.address.stepId} was appended to by another executor`, { cause: error });
     throw error;

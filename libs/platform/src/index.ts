@@ -4,7 +4,7 @@ export { deterministicId, newId } from './ids.js';
 export { generateApiKey, hashApiKey, looksLikeApiKey, scopeAllowsAgent, type ApiKeyEnvironment, type GeneratedApiKey } from './api-keys.js';
 export { createLogger, type Logger } from './logger.js';
 export { parseConfig } from './config.js';
-export { apiKeyFromHeaders, authenticateApiKey, type ApiKeyPrincipal, type ApiKeyRejection, type ApiKeyAuthResult } from './auth.js';
+export { apiKeyFromHeaders, authenticateApiKey, createApiKeyAuthenticator, type ApiKeyAuthenticator, type ApiKeyPrincipal, type ApiKeyRejection, type ApiKeyAuthResult } from './auth.js';
 export { ensureOrganization, issueApiKey, revokeApiKey, type NewOrganization, type IssuedApiKey } from './organizations.js';
 export { startHealthServer, type HealthServer } from './health-server.js';
 export { natsServers } from './nats-servers.js';
