@@ -1,4 +1,4 @@
-import { ExpectedVersionConflictError, STREAM_DOES_NOT_EXIST, isExpectedVersionConflictError } from '@event-driven-io/emmett';
+import { CommandHandler, ExpectedVersionConflictError, STREAM_DOES_NOT_EXIST, isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { createTestNats, type TestNats } from '@shaman/testing';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,15 @@ describe('JetStream event store (real nats-server)', () => {
     const { state, streamExists } = await store.aggregateStream<number, Ping>(s, { evolve: (sum: number, e: Ping) => sum + e.data.n, initialState: () => 0 });
     expect(streamExists).toBe(true);
     expect(state).toBe(10);
+  });
+
+  it("serves emmett's own CommandHandler, whose conflict retry makes concurrent commands on one stream all succeed", async () => {
+    const s = stream();
+    const handle = CommandHandler<number, Ping>({ evolve: (sum, e) => sum + e.data.n, initialState: () => 0, retry: { onVersionConflict: 10 } });
+    await Promise.all([1, 2, 3, 4, 5].map((n) => handle(store, s, (sum) => (sum < 100 ? [ping(n)] : []))));
+    const { state } = await store.aggregateStream<number, Ping>(s, { evolve: (sum: number, e: Ping) => sum + e.data.n, initialState: () => 0 });
+    expect(state).toBe(15);
+    expect((await store.readStream<Ping>(s)).events).toHaveLength(5);
   });
 
   it('reads across subjects with a wildcard filter, in stream order', async () => {
