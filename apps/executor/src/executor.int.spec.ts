@@ -6,6 +6,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticToolSource, type Tool } from './activities/call-tool.activity.js';
 import { startExecutorOn, type Executor } from './executor.js';
 
 const config = { EXECUTOR_CONCURRENCY: 100, EXECUTOR_ACK_WAIT_MS: 5000, EXECUTOR_MAX_DELIVER: 3, EXECUTOR_MAX_ACK_PENDING: 1000, STEP_MAX_ITERATIONS: 4, LLM_MAX_ATTEMPTS: 2 };
@@ -29,7 +30,16 @@ describe('executor (real nats-server)', () => {
     await writeFile(join(repo, 'Scripted.script.yaml'), 'turns:\n  - reply: "Scripted says {{input}}"\n');
     await writeFile(join(repo, 'Looper.md'), agentFile('Looper', 'tools: [lookup]\n'));
     await writeFile(join(repo, 'Looper.script.yaml'), 'turns:\n  - toolCalls: [{ name: lookup, arguments: { q: "x" } }]\n  - reply: "after tool: {{lastToolResult}}"\n');
-    for (const id of ['x1', 'x2']) executors.push(await startExecutorOn({ nc: nats.nc, layout: nats.layout, logger, config: { ...config, EXECUTOR_ID: id } }));
+    await writeFile(join(repo, 'Calculator.md'), agentFile('Calculator', 'tools: [add]\n'));
+    await writeFile(join(repo, 'Calculator.script.yaml'), 'turns:\n  - toolCalls: [{ name: add, arguments: { a: 2, b: 3 } }]\n  - reply: "sum is {{lastToolResult}}"\n');
+    const add: Tool = {
+      name: 'add',
+      description: 'Adds two numbers',
+      inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
+      invoke: async ({ call }) => ({ sum: Number(call.arguments['a']) + Number(call.arguments['b']) }),
+    };
+    const tools = staticToolSource(new Map([['add', add]]));
+    for (const id of ['x1', 'x2']) executors.push(await startExecutorOn({ nc: nats.nc, layout: nats.layout, logger, tools, config: { ...config, EXECUTOR_ID: id } }));
   });
   afterAll(async () => {
     await Promise.all(executors.map((e) => e.stop(1000)));
@@ -70,6 +80,13 @@ describe('executor (real nats-server)', () => {
     expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'StepCompleted']);
     expect(events[3]).toMatchObject({ data: { isError: true, name: 'lookup' } });
     expect(events[5]).toMatchObject({ data: { output: { parts: [{ text: expect.stringContaining('not available') }] } } });
+  });
+
+  it('runs a tool the agent lists and feeds its result back to the model; agents that do not list it cannot call it', async () => {
+    const events = await untilTerminal(await request('Calculator', 'add'));
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'StepCompleted']);
+    expect(events[3]).toMatchObject({ data: { isError: false, output: { sum: 5 } } });
+    expect(events[5]).toMatchObject({ data: { output: { parts: [{ text: 'sum is {"sum":5}' }] } } });
   });
 
   it('fails a step whose agent does not exist, naming it', async () => {

@@ -4,7 +4,7 @@ import { createJetStreamEventStore } from '@shaman/event-store';
 import { EXECUTOR_CONSUMER, ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
 import type { Logger } from '@shaman/platform';
 import { callLlmActivity } from './activities/call-llm.activity.js';
-import { callToolActivity, type Tool } from './activities/call-tool.activity.js';
+import { callToolActivity, staticToolSource, type Tool, type ToolSource } from './activities/call-tool.activity.js';
 import { createAgentResolver } from './agent-resolver.js';
 import { listenForCancels } from './cancel-listener.js';
 import type { ExecutorConfig } from './config.js';
@@ -21,7 +21,8 @@ export type ExecutorDeps = {
   config: Pick<ExecutorConfig, 'EXECUTOR_ID' | 'EXECUTOR_CONCURRENCY' | 'EXECUTOR_ACK_WAIT_MS' | 'EXECUTOR_MAX_DELIVER' | 'EXECUTOR_MAX_ACK_PENDING' | 'STEP_MAX_ITERATIONS' | 'LLM_MAX_ATTEMPTS'>;
   logger: Logger;
   providers?: ProviderRegistry;
-  tools?: ReadonlyMap<string, Tool>;
+  /** Where agents' tools come from; none by default. */
+  tools?: ToolSource;
   clock?: () => Date;
 };
 
@@ -47,13 +48,13 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
     maxAckPending: config.EXECUTOR_MAX_ACK_PENDING,
   });
   const store = await createJetStreamEventStore({ nc: deps.nc, ...deps.layout });
-  const tools = deps.tools ?? new Map<string, Tool>();
+  const tools = deps.tools ?? staticToolSource(new Map<string, Tool>());
   const now = () => performance.now();
   const step = runStep({
     store,
     agents: createAgentResolver(),
     callLlm: callLlmActivity({ providers: deps.providers ?? defaultProviders(), maxAttempts: config.LLM_MAX_ATTEMPTS, now, sleep: abortableSleep }),
-    callTool: callToolActivity({ tools, now }),
+    callTool: callToolActivity({ now }),
     tools,
     executorId: config.EXECUTOR_ID,
     defaultMaxIterations: config.STEP_MAX_ITERATIONS,

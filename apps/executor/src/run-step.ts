@@ -3,7 +3,7 @@ import { decideStep, evolveStep, nextAction, type CommandMetadata, type Step, ty
 import type { JetStreamEventStore } from '@shaman/event-store';
 import type { Logger } from '@shaman/platform';
 import { buildLlmRequest, type callLlmActivity } from './activities/call-llm.activity.js';
-import { toolSpecsFor, type callToolActivity, type Tool } from './activities/call-tool.activity.js';
+import { toolSpecsOf, type callToolActivity, type Tool, type ToolSource } from './activities/call-tool.activity.js';
 import type { AgentResolver } from './agent-resolver.js';
 import { LlmError } from './llm/llm-provider.js';
 import { appendStepEvents, nextEventId, type StepHandle } from './step-log.js';
@@ -13,7 +13,7 @@ export type RunStepDeps = {
   agents: AgentResolver;
   callLlm: ReturnType<typeof callLlmActivity>;
   callTool: ReturnType<typeof callToolActivity>;
-  tools: ReadonlyMap<string, Tool>;
+  tools: ToolSource;
   executorId: string;
   defaultMaxIterations: number;
   clock: () => Date;
@@ -21,7 +21,7 @@ export type RunStepDeps = {
 };
 
 type Command<T extends StepCommand['type']> = Extract<StepCommand, { type: T }>;
-type Loop = { handle: StepHandle; agent: AgentDefinition | null };
+type Loop = { handle: StepHandle; agent: AgentDefinition | null; tools: ReadonlyMap<string, Tool> | null };
 /** A command without its metadata: `record` stamps time and the deterministic event id. */
 type Intent = { [T in StepCommand['type']]: { type: T; data: Command<T>['data'] } }[StepCommand['type']];
 
@@ -31,7 +31,13 @@ type Intent = { [T in StepCommand['type']]: { type: T; data: Command<T>['data'] 
  * and propagates so the caller lets go without acking.
  */
 export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle; attempt: number; signal: AbortSignal }): Promise<StepHandle> => {
-  let loop: Loop = { handle: input.handle, agent: null };
+  let loop: Loop = { handle: input.handle, agent: null, tools: null };
+  const toolsOf = async (agent: AgentDefinition): Promise<ReadonlyMap<string, Tool>> => {
+    const repository = 'request' in loop.handle.state && loop.handle.state.request ? loop.handle.state.request.agent.repository : '';
+    const tools = loop.tools ?? (await deps.tools.toolsFor({ ...agent, repository }, input.signal));
+    loop = { ...loop, tools };
+    return tools;
+  };
   // Decides each intent on the state the previous one produced, and appends them all as one commit.
   const record = async (...intents: Intent[]): Promise<void> => {
     const at = deps.clock().toISOString();
@@ -70,12 +76,14 @@ export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle
         }
         loop = { ...loop, agent: resolved.agent };
         if (action.kind === 'claim') await record({ type: 'ClaimStep', data: { executorId: deps.executorId, attempt: input.attempt, model: resolved.agent.model } });
-        else await askModel({ deps, loop, iteration: action.iteration, signal: input.signal, record });
+        else await askModel({ deps, loop, tools: await toolsOf(resolved.agent), iteration: action.iteration, signal: input.signal, record });
         break;
       }
       case 'call_tool': {
         if (!action.alreadyRecorded) await record({ type: 'RecordToolCall', data: { iteration: action.iteration, call: action.call } });
-        const result = await deps.callTool({ call: action.call, allowed: loop.agent?.tools ?? [], signal: input.signal });
+        const resolved = await resolveAgent(deps, loop);
+        const tools = resolved.ok ? await toolsOf(resolved.agent) : new Map<string, Tool>();
+        const result = await deps.callTool({ call: action.call, tools, signal: input.signal });
         await record({ type: 'RecordToolResult', data: { toolCallId: action.call.id, ...result } });
         break;
       }
@@ -92,11 +100,11 @@ const resolveAgent = async (deps: RunStepDeps, loop: Loop) => {
 
 type Record = (...intents: Intent[]) => Promise<void>;
 
-const askModel = async (input: { deps: RunStepDeps; loop: Loop; iteration: number; signal: AbortSignal; record: Record }): Promise<void> => {
+const askModel = async (input: { deps: RunStepDeps; loop: Loop; tools: ReadonlyMap<string, Tool>; iteration: number; signal: AbortSignal; record: Record }): Promise<void> => {
   const { deps, loop, signal, record } = input;
   const step = loop.handle.state as WorkingStep;
   const agent = loop.agent as AgentDefinition;
-  const request = buildLlmRequest(step, agent, toolSpecsFor(deps.tools, agent.tools));
+  const request = buildLlmRequest(step, agent, toolSpecsOf(input.tools));
   try {
     const data = await deps.callLlm({ request, iteration: input.iteration, signal });
     // A final answer and the completion it implies are one decision: one commit, one append.
