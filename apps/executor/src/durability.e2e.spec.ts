@@ -1,7 +1,8 @@
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
-import { ShamanEvent, stepRequestStream, type StepAddress } from '@shaman/events';
+import type { ShamanEvent} from '@shaman/events';
+import { stepRequestStream, type StepAddress } from '@shaman/events';
 import { newId } from '@shaman/platform';
-import { createTestNats, eventually, runRequested, spawnApp, type AppProcess, type TestNats } from '@shaman/testing';
+import { createTestNats, runRequested, stepEvents, stepEventsUntil, spawnApp, type AppProcess, type TestNats } from '@shaman/testing';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,16 +53,7 @@ describe('durable execution across executor processes', () => {
     await store.appendToStream(stepRequestStream(event.metadata), [event]);
     return event.metadata;
   };
-  const eventsOf = async (a: StepAddress) => {
-    const out: ShamanEvent[] = [];
-    for await (const c of store.readFilter(`evt.${a.orgId}.${a.runId}.${a.stepId}`)) out.push(...c.commit.events.map((e) => ShamanEvent.parse(e)));
-    return out;
-  };
-  const until = (a: StepAddress, type: ShamanEvent['type']) =>
-    eventually(async () => {
-      const events = await eventsOf(a);
-      return events.some((e) => e.type === type) ? events : undefined;
-    }, { timeoutMs: 30_000, what: `${type} on step ${a.stepId}` });
+  const until = (a: StepAddress, type: ShamanEvent['type']) => stepEventsUntil(store, a, { until: (e) => e.type === type, timeoutMs: 30_000 });
   const summary = (events: ShamanEvent[]) =>
     events.map((e) => (e.type === 'StepStarted' || e.type === 'StepResumed' ? `${e.type}:${e.data.executorId}` : e.type));
 
@@ -90,7 +82,7 @@ describe('durable execution across executor processes', () => {
     const finished = await until(step, 'StepCompleted');
     a.process.kill('SIGCONT');
     await a.waitForLog((l) => l.msg === 'fenced: another executor owns this step', 15_000);
-    const after = await eventsOf(step);
+    const after = await stepEvents(store, step);
     expect(summary(after)).toEqual(['StepStarted:A2', 'StepResumed:B2', 'LlmResponded', 'StepCompleted']);
     expect(after).toEqual(finished);
     expect(b.output()).not.toContain('"level":50');

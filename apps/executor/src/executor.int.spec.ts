@@ -1,7 +1,8 @@
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
-import { ShamanEvent, stepRequestStream, type StepAddress } from '@shaman/events';
+import type { ShamanEvent} from '@shaman/events';
+import { stepRequestStream, type StepAddress } from '@shaman/events';
 import { createLogger, newId } from '@shaman/platform';
-import { createTestNats, eventually, runRequested, type TestNats } from '@shaman/testing';
+import { createTestNats, runRequested, stepEventsUntil, type TestNats } from '@shaman/testing';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,16 +52,7 @@ describe('executor (real nats-server)', () => {
     await store.appendToStream(stepRequestStream(event.metadata), [event]);
     return event.metadata;
   };
-  const eventsOf = async (a: StepAddress) => {
-    const out: ShamanEvent[] = [];
-    for await (const c of store.readFilter(`evt.${a.orgId}.${a.runId}.${a.stepId}`)) out.push(...c.commit.events.map((e) => ShamanEvent.parse(e)));
-    return out;
-  };
-  const untilTerminal = (a: StepAddress) =>
-    eventually(async () => {
-      const events = await eventsOf(a);
-      return events.some((e) => ['StepCompleted', 'StepFailed', 'StepCanceled'].includes(e.type)) ? events : undefined;
-    }, { what: `step ${a.stepId} to end` });
+  const untilTerminal = (a: StepAddress) => stepEventsUntil(store, a);
 
   it('records StepStarted, LlmResponded and StepCompleted for an echoing agent', async () => {
     const events = await untilTerminal(await request('Echo', 'hello'));

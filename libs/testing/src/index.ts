@@ -3,4 +3,4 @@ export { createTestDatabase, TEST_PG_URL, MIGRATIONS_DIR, type TestDatabase } fr
 export { eventually } from './eventually.js';
 export { createTestTenant, revokeTestKey, type TestTenant } from './tenants.js';
 export { spawnApp, runCli, type AppProcess, type LogLine } from './processes.js';
-export { runRequested } from './requests.js';
+export { runRequested, stepEvents, stepEventsUntil } from './requests.js';
