@@ -20,6 +20,26 @@ const Env = z.object({
   LLM_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
   /** Latency added to every answer of the offline `scripted` model (benchmarks, fault tests). */
   SCRIPTED_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
+  /** Model providers: each is registered only when configured; `gpt-*`/`o*` → OpenAI, `claude-*` → Anthropic, `ollama/*` → Ollama. */
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url().optional(),
+  OLLAMA_BASE_URL: z.url().optional(),
+  /** Stream model answers (SSE) instead of waiting for the whole body. */
+  LLM_STREAM: z.stringbool().default(false),
+  /** Extra routes, JSON: [{"pattern":"mistral-*","provider":"openai"}]; they win over the defaults. */
+  MODEL_ROUTES: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return z.array(z.object({ pattern: z.string().min(1), provider: z.string().min(1) })).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON [{"pattern": "...", "provider": "..."}]' });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   /** `/healthz` and `/readyz` on this port; 0 = none. */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -12,6 +12,7 @@ import { runConsumerLoop } from './consumer-loop.js';
 import { createProviderRegistry, type ProviderRegistry } from './llm/provider-registry.js';
 import { createScriptedProvider } from './llm/scripted.provider.js';
 import { withLatency } from './llm/latency.provider.js';
+import { createModelRoutes } from './llm/model-routes.js';
 import { handleRequest } from './request-handler.js';
 import { runStep } from './run-step.js';
 
@@ -31,6 +32,19 @@ export type Executor = { stop(graceMs?: number): Promise<void>; inFlight(): numb
 /** The offline default: every `scripted…` model answers from the agent repository's script (or echoes). */
 export const defaultProviders = (options: { scriptedLatencyMs?: number } = {}): ProviderRegistry =>
   createProviderRegistry({ scripted: withLatency(createScriptedProvider(), options.scriptedLatencyMs ?? 0) }, [{ pattern: 'scripted*', provider: 'scripted' }]);
+
+/** The providers a deployment configured, plus the offline scripted one, routed by model name. */
+export const providersFromConfig = (config: ExecutorConfig): ProviderRegistry => {
+  const { providers, routes } = createModelRoutes({
+    scripted: withLatency(createScriptedProvider(), config.SCRIPTED_LATENCY_MS),
+    ...(config.OPENAI_API_KEY ? { openai: { apiKey: config.OPENAI_API_KEY, ...(config.OPENAI_BASE_URL ? { baseUrl: config.OPENAI_BASE_URL } : {}) } } : {}),
+    ...(config.ANTHROPIC_API_KEY ? { anthropic: { apiKey: config.ANTHROPIC_API_KEY, ...(config.ANTHROPIC_BASE_URL ? { baseUrl: config.ANTHROPIC_BASE_URL } : {}) } } : {}),
+    ...(config.OLLAMA_BASE_URL ? { ollama: { baseUrl: config.OLLAMA_BASE_URL } } : {}),
+    ...(config.MODEL_ROUTES ? { extraRoutes: config.MODEL_ROUTES } : {}),
+    stream: config.LLM_STREAM,
+  });
+  return createProviderRegistry(providers, routes);
+};
 
 const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {

@@ -70,7 +70,7 @@ const onFailure = async (deps: RequestHandlerDeps, input: { m: JsMsg; error: unk
   if (error instanceof FencedError) return; // logged in settle; the new owner acks
   deps.logger.error({ err: error, stepId: input.address.stepId, attempt: m.info.deliveryCount }, 'step attempt failed');
   if (m.info.deliveryCount < deps.maxDeliver) {
-    m.nak(Math.min(1000 * 2 ** m.info.deliveryCount, 30_000));
+    m.nak(retryDelayMs(error, m.info.deliveryCount));
     return;
   }
   await deadLetter(deps, input).catch((e: unknown) => deps.logger.error({ err: e }, 'could not record dead letter'));
@@ -82,8 +82,15 @@ const deadLetter = async (deps: RequestHandlerDeps, input: { error: unknown; add
   const handle = await loadStep(deps.store, input.address);
   if (isTerminalStep(handle.state) || handle.state.status === 'absent') return;
   const message = `gave up after repeated failures: ${(input.error as Error).message}`;
+  const code = String((input.error as { code?: unknown }).code ?? '').startsWith('llm.') ? 'model_error' : 'internal';
   const metadata = { at: deps.clock().toISOString(), eventId: nextEventId(handle) };
-  await appendStepEvents(deps.store, handle, [decideStep({ type: 'FailStep', data: { code: 'internal', message }, metadata }, handle.state)]);
+  await appendStepEvents(deps.store, handle, [decideStep({ type: 'FailStep', data: { code, message }, metadata }, handle.state)]);
+};
+
+/** Exponential back-off per delivery, or what the failing service asked for (`Retry-After`), capped at 10 minutes. */
+const retryDelayMs = (error: unknown, deliveryCount: number): number => {
+  const asked = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  return typeof asked === 'number' && asked > 0 ? Math.min(asked, 600_000) : Math.min(1000 * 2 ** deliveryCount, 30_000);
 };
 
 const fresh = (event: RunRequested): StepHandle => ({

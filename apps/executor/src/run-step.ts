@@ -112,7 +112,8 @@ const askModel = async (input: { deps: RunStepDeps; loop: Loop; tools: ReadonlyM
     else await record({ type: 'RecordLlmResponse', data });
   } catch (error) {
     if (signal.aborted) return; // the loop turns the abort into a recorded cancel
-    if (!(error instanceof LlmError)) throw error;
+    // Transient (outage, throttling, malformed output): hand the step back for a delayed redelivery.
+    if (!(error instanceof LlmError) || error.retryable) throw error;
     deps.logger.warn({ err: error, stepId: step.request.stepId }, 'model call failed');
     await record({ type: 'FailStep', data: { code: 'model_error', message: `${error.code}: ${error.message}` } });
   }

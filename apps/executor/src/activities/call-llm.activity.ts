@@ -5,6 +5,12 @@ import { LlmError, type LlmMessage, type LlmRequest, type LlmToolSpec } from '..
 import type { ProviderRegistry } from '../llm/provider-registry.js';
 import { hashLlmRequest } from '../llm/request-hash.js';
 
+/**
+ * The longest back-off spent inside one delivery. A provider asking for more (or failing past the attempts)
+ * makes the step go back to JetStream, which redelivers it after the requested delay.
+ */
+export const MAX_IN_STEP_BACKOFF_MS = 30_000;
+
 export type CallLlmDeps = { providers: ProviderRegistry; maxAttempts: number; now: () => number; sleep: (ms: number, signal: AbortSignal) => Promise<void> };
 
 /** The conversation a model sees: the agent's prompt, the caller's message, then everything recorded since. */
@@ -45,8 +51,9 @@ export const callLlmActivity =
         return { iteration: input.iteration, provider: provider.name, model: input.request.model, requestHash, response: rest, usage, latencyMs: deps.now() - started };
       } catch (error) {
         const e = error instanceof LlmError ? error : new LlmError('llm.unavailable', (error as Error).message, { cause: error });
-        if (!e.retryable || attempt >= deps.maxAttempts || input.signal.aborted) throw e;
-        await deps.sleep(e.retryAfterMs ?? Math.min(200 * 2 ** (attempt - 1), 5000), input.signal);
+        const wait = e.retryAfterMs ?? Math.min(200 * 2 ** (attempt - 1), 5000);
+        if (!e.retryable || attempt >= deps.maxAttempts || input.signal.aborted || wait > MAX_IN_STEP_BACKOFF_MS) throw e;
+        await deps.sleep(wait, input.signal);
       }
     }
   };

@@ -39,13 +39,15 @@ export interface LlmProvider {
 }
 
 /** Closed set of ways a model call fails. */
-export type LlmErrorCode = 'llm.unavailable' | 'llm.bad_request' | 'llm.rate_limited' | 'llm.aborted' | 'llm.script';
+export type LlmErrorCode = 'llm.unavailable' | 'llm.bad_request' | 'llm.bad_response' | 'llm.rate_limited' | 'llm.aborted' | 'llm.script';
 
 // Outages and throttling pass; a bad request, a cancel or a broken script fails the same way every time.
 const RETRYABLE_BY_DEFAULT: Readonly<Record<LlmErrorCode, boolean>> = {
   'llm.unavailable': true,
   'llm.rate_limited': true,
   'llm.bad_request': false,
+  // Malformed output (broken JSON, tool arguments that are not an object): sampling again usually fixes it.
+  'llm.bad_response': true,
   'llm.aborted': false,
   'llm.script': false,
 };
