@@ -42,6 +42,16 @@ const Env = z.object({
     .optional(),
   /** `/healthz` and `/readyz` on this port; 0 = none. */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  /** Let HTTP MCP servers on loopback/private addresses through the SSRF guard (local development only). */
+  MCP_ALLOW_PRIVATE_URLS: z.stringbool().default(false),
+  /**
+   * Commands stdio MCP servers may run, comma-separated, or `*`. A stdio server runs a tenant-chosen command on
+   * this host, so the default allows none; `*` is for trusted single-tenant deployments.
+   */
+  MCP_STDIO_COMMANDS: z
+    .string()
+    .default('')
+    .transform((v): readonly string[] | '*' => (v.trim() === '*' ? '*' : v.split(',').map((c) => c.trim()).filter((c) => c.length > 0))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -75,6 +75,11 @@ export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle
           break;
         }
         loop = { ...loop, agent: resolved.agent };
+        const toolFailure = action.kind === 'call_llm' ? await permanentToolFailure(() => toolsOf(resolved.agent)) : null;
+        if (toolFailure) {
+          await record({ type: 'FailStep', data: { code: 'tool_error', message: toolFailure } });
+          break;
+        }
         if (action.kind === 'claim') await record({ type: 'ClaimStep', data: { executorId: deps.executorId, attempt: input.attempt, model: resolved.agent.model } });
         else await askModel({ deps, loop, tools: await toolsOf(resolved.agent), iteration: action.iteration, signal: input.signal, record });
         break;
@@ -116,6 +121,20 @@ const askModel = async (input: { deps: RunStepDeps; loop: Loop; tools: ReadonlyM
     if (!(error instanceof LlmError) || error.retryable) throw error;
     deps.logger.warn({ err: error, stepId: step.request.stepId }, 'model call failed');
     await record({ type: 'FailStep', data: { code: 'model_error', message: `${error.code}: ${error.message}` } });
+  }
+};
+
+/**
+ * Loads the agent's tools; a failure that retrying cannot fix (a refused command, a missing secret) becomes the
+ * step's failure message, while a transient one (a server down) propagates so the step is redelivered.
+ */
+const permanentToolFailure = async (load: () => Promise<unknown>): Promise<string | null> => {
+  try {
+    await load();
+    return null;
+  } catch (error) {
+    if ((error as { permanent?: unknown }).permanent === true) return (error as Error).message;
+    throw error;
   }
 };
 

@@ -2,6 +2,7 @@ import type { LlmProvider } from './llm-provider.js';
 import type { ProviderRoute } from './provider-registry.js';
 import { createAnthropicProvider } from './anthropic.provider.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible.provider.js';
+import { withWireToolNames } from './wire-tool-names.js';
 
 export type ModelRoutesConfig = {
   /** The offline provider behind `scripted*`; built by the caller because it needs the agents' file system. */
@@ -51,17 +52,17 @@ export const createModelRoutes = (config: ModelRoutesConfig): ModelRoutes => {
     routes.push(...routesTo('scripted', ['scripted*']));
   }
   if (config.openai !== undefined) {
-    providers['openai'] = openai(config.openai, config);
+    providers['openai'] = withWireToolNames(openai(config.openai, config));
     routes.push(...routesTo('openai', ['gpt-*', 'o1*', 'o3*', 'o4*', 'openai/*']));
   }
   if (config.anthropic !== undefined) {
     const { baseUrl, apiKey } = config.anthropic;
-    providers['anthropic'] = createAnthropicProvider({ apiKey, modelPrefix: 'anthropic/', ...(baseUrl === undefined ? {} : { baseUrl }), ...transport(config) });
+    providers['anthropic'] = withWireToolNames(createAnthropicProvider({ apiKey, modelPrefix: 'anthropic/', ...(baseUrl === undefined ? {} : { baseUrl }), ...transport(config) }));
     routes.push(...routesTo('anthropic', ['claude-*', 'anthropic/*']));
   }
   if (config.ollama !== undefined) {
     const baseUrl = config.ollama.baseUrl ?? 'http://127.0.0.1:11434/v1';
-    providers['ollama'] = createOpenAiCompatibleProvider({ name: 'ollama', baseUrl, modelPrefix: 'ollama/', ...transport(config) });
+    providers['ollama'] = withWireToolNames(createOpenAiCompatibleProvider({ name: 'ollama', baseUrl, modelPrefix: 'ollama/', ...transport(config) }));
     routes.push(...routesTo('ollama', ['ollama/*']));
   }
   return { providers, routes };
