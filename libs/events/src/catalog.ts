@@ -10,6 +10,7 @@ import {
   ToolCalled,
   ToolResulted,
 } from './step-events.js';
+import { RunDataWritten, UsageRecorded } from './data-events.js';
 
 /** Events addressed to a step (its request subject): what callers ask for. */
 export const RequestEvent = z.discriminatedUnion('type', [RunRequested, RunCancelRequested]);
@@ -25,6 +26,8 @@ export const StepEvent = z.discriminatedUnion('type', [
   StepCompleted,
   StepFailed,
   StepCanceled,
+  RunDataWritten,
+  UsageRecorded,
 ]);
 export type StepEvent = z.infer<typeof StepEvent>;
 

@@ -14,6 +14,7 @@ export {
   StepFailed,
   StepCanceled,
 } from './step-events.js';
+export { RunDataKey, RunDataWritten, UsageRecorded } from './data-events.js';
 export {
   RequestEvent,
   StepEvent,

@@ -71,5 +71,9 @@ export const evolveStepRow = (row: StepRow | null, event: ShamanEvent, seq: numb
       return { ...touched, status: 'failed', error: event.data.error, completedAt: at };
     case 'StepCanceled':
       return { ...touched, status: 'canceled', completedAt: at };
+    // Run data and usage have read models of their own; they do not change the step row.
+    case 'RunDataWritten':
+    case 'UsageRecorded':
+      return row;
   }
 };

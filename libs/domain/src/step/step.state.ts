@@ -71,6 +71,8 @@ const evolveOpen = (step: OpenStep, event: StepStreamEvent): Step => {
     case 'StepStarted':
       return step.status === 'requested' ? startWorking(step.request, event.data.model, step.cancelRequested) : step;
     case 'StepResumed':
+    case 'RunDataWritten':
+    case 'UsageRecorded':
       return step;
     case 'LlmResponded':
       return step.status === 'working' ? withResponse(step, event.data) : step;
