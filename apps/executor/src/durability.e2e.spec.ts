@@ -66,10 +66,10 @@ describe('durable execution across executor processes', () => {
     const b = executor('B', 0);
     await b.waitForLog((l) => l.msg === 'executor pulling');
     const events = await until(step, 'StepCompleted');
-    expect(summary(events)).toEqual(['StepStarted:A', 'StepResumed:B', 'LlmResponded', 'StepCompleted']);
+    expect(summary(events)).toEqual(['StepStarted:A', 'StepResumed:B', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
     // ≥ 2, not = 2: the dead executor's pull request can outlive it on the server and absorb a redelivery.
     expect((events[1] as Extract<ShamanEvent, { type: 'StepResumed' }>).data.attempt).toBeGreaterThanOrEqual(2);
-    expect(events[3]).toMatchObject({ data: { output: { parts: [{ text: 'Echo: survive' }] } } });
+    expect(events[4]).toMatchObject({ data: { output: { parts: [{ text: 'Echo: survive' }] } } });
   });
 
   it('fences a frozen executor that wakes up after another finished its step', async () => {
@@ -83,7 +83,7 @@ describe('durable execution across executor processes', () => {
     a.process.kill('SIGCONT');
     await a.waitForLog((l) => l.msg === 'fenced: another executor owns this step', 15_000);
     const after = await stepEvents(store, step);
-    expect(summary(after)).toEqual(['StepStarted:A2', 'StepResumed:B2', 'LlmResponded', 'StepCompleted']);
+    expect(summary(after)).toEqual(['StepStarted:A2', 'StepResumed:B2', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
     expect(after).toEqual(finished);
     expect(b.output()).not.toContain('"level":50');
   });

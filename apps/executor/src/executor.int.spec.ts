@@ -56,8 +56,9 @@ describe('executor (real nats-server)', () => {
 
   it('records StepStarted, LlmResponded and StepCompleted for an echoing agent', async () => {
     const events = await untilTerminal(await request('Echo', 'hello'));
-    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'StepCompleted']);
-    const done = events[2] as Extract<ShamanEvent, { type: 'StepCompleted' }>;
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(events[2]).toMatchObject({ data: { agent: 'Echo', model: 'scripted', costMicros: 0, priceTable: expect.any(String) } });
+    const done = events[3] as Extract<ShamanEvent, { type: 'StepCompleted' }>;
     expect(done.data.output.parts).toEqual([{ kind: 'text', text: 'Echo: hello' }]);
     expect(done.data.usage.inputTokens).toBeGreaterThan(0);
   });
@@ -69,16 +70,16 @@ describe('executor (real nats-server)', () => {
 
   it('records a tool call and its (failed) result, and the model continues from the observation', async () => {
     const events = await untilTerminal(await request('Looper', 'go'));
-    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'StepCompleted']);
-    expect(events[3]).toMatchObject({ data: { isError: true, name: 'lookup' } });
-    expect(events[5]).toMatchObject({ data: { output: { parts: [{ text: expect.stringContaining('not available') }] } } });
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(events[4]).toMatchObject({ data: { isError: true, name: 'lookup' } });
+    expect(events[7]).toMatchObject({ data: { output: { parts: [{ text: expect.stringContaining('not available') }] } } });
   });
 
   it('runs a tool the agent lists and feeds its result back to the model; agents that do not list it cannot call it', async () => {
     const events = await untilTerminal(await request('Calculator', 'add'));
-    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'StepCompleted']);
-    expect(events[3]).toMatchObject({ data: { isError: false, output: { sum: 5 } } });
-    expect(events[5]).toMatchObject({ data: { output: { parts: [{ text: 'sum is {"sum":5}' }] } } });
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(events[4]).toMatchObject({ data: { isError: false, output: { sum: 5 } } });
+    expect(events[7]).toMatchObject({ data: { output: { parts: [{ text: 'sum is {"sum":5}' }] } } });
   });
 
   it('fails a step whose agent does not exist, naming it', async () => {

@@ -55,9 +55,11 @@ describe('executor with a configured OpenAI-compatible provider', () => {
   it('sends the agent prompt and message to the provider and records its answer and usage', async () => {
     llm.reply({ json: completion('Quiet log of events') });
     const events = await run('write about JetStream');
-    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'StepCompleted']);
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
     expect(events[1]).toMatchObject({ data: { provider: 'openai', model: 'gpt-4o-mini', usage: { inputTokens: 42, outputTokens: 7 } } });
-    expect(events[2]).toMatchObject({ data: { output: { parts: [{ text: 'Quiet log of events' }] } } });
+    // gpt-4o-mini: $0.15 / $0.60 per million tokens → 42 × 0.15 + 7 × 0.6 = 10.5 micro-dollars, rounded
+    expect(events[2]).toMatchObject({ data: { agent: 'Writer', inputTokens: 42, outputTokens: 7, costMicros: 11, priceTable: '2026-11-01' } });
+    expect(events[3]).toMatchObject({ data: { output: { parts: [{ text: 'Quiet log of events' }] } } });
     const sent = llm.received.at(-1)!;
     expect(sent.path).toBe('/v1/chat/completions');
     expect(sent.headers['authorization']).toBe('Bearer sk-test-secret-value');

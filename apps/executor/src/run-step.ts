@@ -1,5 +1,5 @@
 import type { AgentDefinition } from '@shaman/agents';
-import { decideStep, evolveStep, nextAction, type CommandMetadata, type Step, type StepCommand, type WorkingStep } from '@shaman/domain';
+import { decideStep, evolveStep, nextAction, priceUsage, type CommandMetadata, type Step, type StepCommand, type WorkingStep } from '@shaman/domain';
 import type { JetStreamEventStore } from '@shaman/event-store';
 import type { Logger } from '@shaman/platform';
 import { buildLlmRequest, type callLlmActivity } from './activities/call-llm.activity.js';
@@ -112,9 +112,10 @@ const askModel = async (input: { deps: RunStepDeps; loop: Loop; tools: ReadonlyM
   const request = buildLlmRequest(step, agent, toolSpecsOf(input.tools));
   try {
     const data = await deps.callLlm({ request, iteration: input.iteration, signal });
-    // A final answer and the completion it implies are one decision: one commit, one append.
-    if (data.response.toolCalls.length === 0) await record({ type: 'RecordLlmResponse', data }, { type: 'CompleteStep', data: {} });
-    else await record({ type: 'RecordLlmResponse', data });
+    const usage: Intent = { type: 'RecordUsage', data: { iteration: data.iteration, provider: data.provider, model: data.model, agent: agent.name, ...data.usage, ...priceUsage({ model: data.model, ...data.usage }) } };
+    // The answer, what it cost and (for a final answer) the completion it implies are one decision: one commit.
+    const final: Intent[] = data.response.toolCalls.length === 0 ? [{ type: 'CompleteStep', data: {} }] : [];
+    await record({ type: 'RecordLlmResponse', data }, usage, ...final);
   } catch (error) {
     if (signal.aborted) return; // the loop turns the abort into a recorded cancel
     // Transient (outage, throttling, malformed output): hand the step back for a delayed redelivery.

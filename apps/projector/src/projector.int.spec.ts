@@ -1,6 +1,6 @@
 import { createJetStreamEventStore, decodeCommit, encodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { ShamanEvent } from '@shaman/events';
-import { createLogger, createPool, startHealthServer, withTransaction, type Pool } from '@shaman/platform';
+import { createLogger, createPool, startHealthServer, withOrg, withTransaction, type Pool } from '@shaman/platform';
 import { createTestDatabase, createTestNats, eventually, type TestDatabase, type TestNats } from '@shaman/testing';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -39,12 +39,12 @@ describe('projector (real nats-server and PostgreSQL)', () => {
     running.push(projector);
     return projector;
   };
-  const rows = async (table: 'runs' | 'steps'): Promise<Json[]> =>
-    (await pool.query<{ r: Json }>(`SELECT to_jsonb(t) AS r FROM ${table} t ORDER BY id`)).rows.map((x) => x.r);
+  const rows = async (table: 'runs' | 'steps' | 'usage_ledger'): Promise<Json[]> =>
+    (await pool.query<{ r: Json }>(`SELECT to_jsonb(t) AS r FROM ${table} t ORDER BY ${table === 'usage_ledger' ? 'event_id' : 'id'}`)).rows.map((x) => x.r);
   const row = async (table: 'runs' | 'steps', id: string): Promise<Json | undefined> =>
     (await rows(table)).find((r) => r['id'] === id);
-  const snapshot = async () => ({ runs: await rows('runs'), steps: await rows('steps') });
-  const wipe = async () => pool.query('DELETE FROM steps; DELETE FROM runs; DELETE FROM projection_checkpoints');
+  const snapshot = async () => ({ runs: await rows('runs'), steps: await rows('steps'), usage: await rows('usage_ledger') });
+  const wipe = async () => pool.query('DELETE FROM steps; DELETE FROM runs; DELETE FROM usage_ledger; DELETE FROM projection_checkpoints');
 
   beforeAll(async () => {
     [nats, db] = await Promise.all([createTestNats(), createTestDatabase()]);
@@ -56,11 +56,11 @@ describe('projector (real nats-server and PostgreSQL)', () => {
     times['a1.created'] = a1Requested.metadata.at;
     await appendCommit(store, a1Requested);
     await appendCommit(store, ea1.started('Planner'));
-    await appendCommit(store, ea1.llm(0, { inputTokens: 100, outputTokens: 20 }, { id: 'call-1', name: 'call_agent' }), ea1.toolCalled(0, 'call-1', 'call_agent'));
+    await appendCommit(store, ea1.llm(0, { inputTokens: 100, outputTokens: 20 }, { id: 'call-1', name: 'call_agent' }), ea1.usage(0, 'Planner', { inputTokens: 100, outputTokens: 20, costMicros: 450 }), ea1.toolCalled(0, 'call-1', 'call_agent'));
     await appendCommit(store, ea2.requested('Researcher', { parentStepId: a1.stepId, depth: 1 }));
     await appendCommit(store, ea2.started('Researcher'));
-    await appendCommit(store, ea2.llm(0, { inputTokens: 50, outputTokens: 10 }), ea2.completed('found it', 1));
-    await appendCommit(store, ea1.toolResulted('call-1', 'call_agent'), ea1.llm(1, { inputTokens: 120, outputTokens: 30 }));
+    await appendCommit(store, ea2.llm(0, { inputTokens: 50, outputTokens: 10 }), ea2.usage(0, 'Researcher', { inputTokens: 50, outputTokens: 10, costMicros: 225 }), ea2.completed('found it', 1));
+    await appendCommit(store, ea1.toolResulted('call-1', 'call_agent'), ea1.llm(1, { inputTokens: 120, outputTokens: 30 }), ea1.usage(1, 'Planner', { inputTokens: 120, outputTokens: 30, costMicros: 600 }));
     const a1Completed = ea1.completed('plan ready', 2);
     times['a1.completed'] = a1Completed.metadata.at;
     await appendCommit(store, a1Completed);
@@ -106,6 +106,24 @@ describe('projector (real nats-server and PostgreSQL)', () => {
     expect(await row('runs', c1.runId)).toMatchObject({ status: 'working', root_agent: 'Writer', completed_at: null });
     const checkpoint = await pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [DEFAULT_PROJECTION]);
     expect(checkpoint.rows).toEqual([{ position: lastSeq }]);
+  });
+
+  it('keeps a usage ledger of every priced model call, rolled up per step and run', async () => {
+    await (await start()).waitFor(lastSeq);
+    expect(await rows('usage_ledger')).toHaveLength(3);
+    // Read as the application role: the roll-up views run as their caller, so row-level security applies.
+    const app = createPool(db.appUrl, { max: 1 });
+    try {
+      const asOrg = (org: string, sql: string) => withOrg(app, org, async (c) => (await c.query(sql, [a1.runId])).rows);
+      expect(await asOrg(orgId, 'SELECT step_id, calls, input_tokens, cost_micros FROM usage_by_step WHERE run_id = $1 ORDER BY cost_micros')).toEqual([
+        { step_id: a2.stepId, calls: 1, input_tokens: 50, cost_micros: 225 },
+        { step_id: a1.stepId, calls: 2, input_tokens: 220, cost_micros: 1050 },
+      ]);
+      expect(await asOrg(orgId, 'SELECT calls, output_tokens, cost_micros FROM usage_by_run WHERE run_id = $1')).toEqual([{ calls: 3, output_tokens: 60, cost_micros: 1275 }]);
+      expect(await asOrg(randomUUID(), 'SELECT * FROM usage_by_run WHERE run_id = $1')).toEqual([]);
+    } finally {
+      await app.end();
+    }
   });
 
   it('rebuilds identical rows from the log whatever the batch size (replay determinism)', async () => {

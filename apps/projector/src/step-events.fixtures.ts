@@ -42,6 +42,8 @@ export const stepEvents = (step: StepAddress, clock: () => string) => {
         usage,
         latencyMs: 12,
       }),
+    usage: (iteration: number, agentName: string, tokens: { inputTokens: number; outputTokens: number; costMicros: number }) =>
+      e('UsageRecorded', { iteration, provider: 'openai', model: 'gpt-4o', agent: agentName, ...tokens, priceTable: '2026-11-01' }),
     toolCalled: (iteration: number, toolCallId: string, name: string) => e('ToolCalled', { iteration, toolCallId, name, arguments: {} }),
     toolResulted: (toolCallId: string, name: string) => e('ToolResulted', { toolCallId, name, output: { ok: true }, isError: false, latencyMs: 5 }),
     completed: (text: string, iterations: number) =>

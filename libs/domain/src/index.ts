@@ -18,6 +18,7 @@ export type {
   RecordLlmResponse,
   RecordToolCall,
   RecordToolResult,
+  RecordUsage,
   CompleteStep,
   FailStep,
   CancelStep,
@@ -34,3 +35,4 @@ export {
   evolveStepRow,
   deriveRunStatus,
 } from './read-models/index.js';
+export { PRICE_TABLE, priceUsage, type PriceTable, type ModelPrice, type Priced } from './usage/price-table.js';

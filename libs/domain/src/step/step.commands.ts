@@ -1,4 +1,4 @@
-import type { LlmResponded, StepFailureCode, ToolCallRequest } from '@shaman/events';
+import type { LlmResponded, StepFailureCode, ToolCallRequest, UsageRecorded } from '@shaman/events';
 
 /** Time and the id of the event a command produces arrive here, never from the decider (STYLE §4). */
 export type CommandMetadata = { at: string; eventId: string; traceparent?: string };
@@ -12,6 +12,7 @@ export type RecordToolResult = {
   data: { toolCallId: string; output: unknown; isError: boolean; latencyMs: number };
   metadata: CommandMetadata;
 };
+export type RecordUsage = { type: 'RecordUsage'; data: UsageRecorded['data']; metadata: CommandMetadata };
 export type CompleteStep = { type: 'CompleteStep'; data: Record<string, never>; metadata: CommandMetadata };
 export type FailStep = { type: 'FailStep'; data: { code: StepFailureCode; message: string }; metadata: CommandMetadata };
 export type CancelStep = { type: 'CancelStep'; data: { reason?: string }; metadata: CommandMetadata };
@@ -22,6 +23,7 @@ export type StepCommand =
   | RecordLlmResponse
   | RecordToolCall
   | RecordToolResult
+  | RecordUsage
   | CompleteStep
   | FailStep
   | CancelStep;

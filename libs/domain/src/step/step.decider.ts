@@ -9,6 +9,7 @@ import type {
   RecordLlmResponse,
   RecordToolCall,
   RecordToolResult,
+  RecordUsage,
   ResumeStep,
   StepCommand,
 } from './step.commands.js';
@@ -55,6 +56,12 @@ const recordToolResult = ({ data, metadata }: RecordToolResult, step: Step): Ste
   return { type: 'ToolResulted', data: { ...data, name: call.name }, metadata: meta(w.request, metadata) };
 };
 
+const recordUsage = ({ data, metadata }: RecordUsage, step: Step): StepEvent => ({
+  type: 'UsageRecorded',
+  data,
+  metadata: meta(working(step).request, metadata),
+});
+
 const complete = ({ metadata }: CompleteStep, step: Step): StepEvent => {
   const w = working(step);
   const last = w.transcript.at(-1);
@@ -81,6 +88,7 @@ export const decide = (command: StepCommand, step: Step): StepEvent => {
     case 'RecordLlmResponse': return recordLlm(command, step);
     case 'RecordToolCall': return recordToolCall(command, step);
     case 'RecordToolResult': return recordToolResult(command, step);
+    case 'RecordUsage': return recordUsage(command, step);
     case 'CompleteStep': return complete(command, step);
     case 'FailStep': return fail(command, step);
     case 'CancelStep': return cancel(command, step);
