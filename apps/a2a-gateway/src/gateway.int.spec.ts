@@ -119,6 +119,21 @@ describe('A2A gateway JSON-RPC (real PostgreSQL and nats-server)', () => {
     expect(await requestCount(tenant.orgId)).toBe(before + 1);
   });
 
+  it('gives a reused messageId with different content a new task, not the old answer', async () => {
+    const messageId = newId();
+    const first = await post({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { messageId, role: 'user', parts: [{ kind: 'text', text: 'first' }] }, metadata: { agent: 'Echo' } } });
+    const second = await post({ jsonrpc: '2.0', id: 2, method: 'message/send', params: { message: { messageId, role: 'user', parts: [{ kind: 'text', text: 'second' }] }, metadata: { agent: 'Echo' } } });
+    expect(second.body.result?.['id']).not.toBe(first.body.result?.['id']);
+    expect(second.body.result?.['artifacts'][0].parts[0].text).toBe('Echo: second');
+  });
+
+  it('makes a blocking retry of a step still running wait for its end, like the original', async () => {
+    const params = { message: { messageId: newId(), role: 'user', parts: [{ kind: 'text', text: 'twice' }] }, metadata: { agent: 'Echo' } };
+    const [a, b] = await Promise.all([post({ jsonrpc: '2.0', id: 1, method: 'message/send', params }), post({ jsonrpc: '2.0', id: 2, method: 'message/send', params })]);
+    expect(a.body.result?.['id']).toBe(b.body.result?.['id']);
+    expect([a.body.result?.['status'].state, b.body.result?.['status'].state]).toEqual(['completed', 'completed']);
+  });
+
   it('joins an existing run by contextId, and refuses a contextId it does not own', async () => {
     const first = await send('one');
     const second = await send('two', { contextId: first.body.result?.['contextId'] });

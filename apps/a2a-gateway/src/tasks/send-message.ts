@@ -1,6 +1,6 @@
 import { STREAM_DOES_NOT_EXIST, isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import type { JetStreamEventStore } from '@shaman/event-store';
-import { stepRequestStream, type RunRequested, type StepAddress } from '@shaman/events';
+import { stepRequestStream, type Part, type RunRequested, type StepAddress } from '@shaman/events';
 import { deterministicId, scopeAllowsAgent, type ApiKeyPrincipal } from '@shaman/platform';
 import { A2AError } from '../errors.js';
 import { parseParams } from '../jsonrpc/envelope.js';
@@ -10,7 +10,7 @@ import type { TenantDirectory } from '../tenants.js';
 import { addressedAgent } from './agent-address.js';
 import type { TaskReader } from './task-reader.js';
 import { viewFromEvents, withTerminal } from './task-reader.js';
-import { toA2ATask, type A2ATask } from './task-view.js';
+import { TERMINAL_TASK_STATES, toA2ATask, type A2ATask } from './task-view.js';
 
 export type SendMessageDeps = {
   store: JetStreamEventStore;
@@ -23,8 +23,8 @@ export type SendMessageDeps = {
 
 /**
  * `message/send`: validates, authorises the agent, appends `RunRequested` and answers with the Task —
- * at once (`blocking: false`) or when the step ends. Ids derive from the caller's `messageId`, so a retried
- * send finds the step its first attempt created instead of starting a second one.
+ * at once (`blocking: false`) or when the step ends. Ids derive from the message itself (see `retryKey`), so a
+ * retried send finds the step its first attempt created instead of starting a second one.
  */
 export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPrincipal, rawParams: unknown): Promise<A2ATask> => {
   const params = parseParams(MessageSendParams, rawParams);
@@ -34,36 +34,56 @@ export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPr
   const definition = tenant ? await tenant.agents.get(agent) : undefined;
   if (!tenant || !definition || !definition.exposed) throw new A2AError('invalid_params', `Invalid params: no agent named ${agent}`, { reason: 'agent_not_found', agent });
   if (params.message.taskId) throw await continuingTaskError(deps, principal.orgId, params.message.taskId);
-  const runId = await runIdFor(deps, principal.orgId, params);
-  const { messageId } = params.message;
-  const address = { orgId: principal.orgId, runId, stepId: deterministicId(principal.orgId, 'step', messageId) } as StepAddress;
-  const request: RunRequested = {
+  const contextRun = await explicitRun(deps, principal.orgId, params);
+  const request = buildRequest({ principal, agent, repository: tenant.agentsRepository, params, parts, contextRun, at: deps.clock().toISOString() });
+  const blocking = params.configuration?.blocking !== false;
+  const watch = blocking ? deps.watcher.watch(request.metadata.stepId) : null;
+  const fresh = await appendRequest(deps.store, request);
+  const current = fresh ? viewFromEvents([request]) : await deps.tasks.get(principal.orgId, request.metadata.stepId);
+  if (!current) throw new A2AError('internal', 'internal error');
+  const options = { historyLength: params.configuration?.historyLength };
+  if (!watch || TERMINAL_TASK_STATES.has(current.status)) {
+    watch?.dispose();
+    return toA2ATask(current, options);
+  }
+  // A retried blocking send waits like the original did.
+  const end = await watch.until(deps.blockingTimeoutMs);
+  // Timed out: answer with whatever the step has reached (usually `working`).
+  const view = end ? withTerminal(current, end) : await deps.tasks.get(principal.orgId, request.metadata.stepId);
+  return toA2ATask(view ?? current, options);
+};
+
+/**
+ * What makes two sends "the same message": organization, messageId, target agent, run and content. A client
+ * retrying a send repeats all of them; a client that reuses a messageId for a different message does not, and
+ * gets a new task rather than someone else's answer.
+ */
+const retryKey = (input: { messageId: string; agent: string; contextRun: string | null; parts: Part[] }): string =>
+  JSON.stringify([input.messageId, input.agent, input.contextRun, input.parts]);
+
+const buildRequest = (input: {
+  principal: ApiKeyPrincipal;
+  agent: string;
+  repository: string;
+  params: MessageSendParams;
+  parts: Part[];
+  contextRun: string | null;
+  at: string;
+}): RunRequested => {
+  const { orgId, keyId } = input.principal;
+  const key = retryKey({ messageId: input.params.message.messageId, agent: input.agent, contextRun: input.contextRun, parts: input.parts });
+  const address = { orgId, runId: input.contextRun ?? deterministicId(orgId, 'run', key), stepId: deterministicId(orgId, 'step', key) } as StepAddress;
+  return {
     type: 'RunRequested',
     data: {
-      agent: { name: agent, repository: tenant.agentsRepository, commit: null },
-      message: { messageId, role: params.message.role, parts },
+      agent: { name: input.agent, repository: input.repository, commit: null },
+      message: { messageId: input.params.message.messageId, role: input.params.message.role, parts: input.parts },
       parentStepId: null,
       depth: 0,
-      initiator: { kind: 'api_key', id: principal.keyId },
+      initiator: { kind: 'api_key', id: keyId },
     },
-    metadata: { ...address, eventId: deterministicId(principal.orgId, 'request', messageId), at: deps.clock().toISOString() } as RunRequested['metadata'],
+    metadata: { ...address, eventId: deterministicId(orgId, 'request', key), at: input.at } as RunRequested['metadata'],
   };
-  const blocking = params.configuration?.blocking !== false;
-  const watch = blocking ? deps.watcher.watch(address.stepId) : null;
-  const fresh = await appendRequest(deps.store, request);
-  const options = { historyLength: params.configuration?.historyLength };
-  if (!fresh) {
-    watch?.dispose();
-    const existing = await deps.tasks.get(principal.orgId, address.stepId);
-    if (!existing) throw new A2AError('internal', 'internal error');
-    return toA2ATask(existing, options);
-  }
-  const submitted = viewFromEvents([request]);
-  if (!submitted) throw new A2AError('internal', 'internal error');
-  const end = watch ? await watch.until(deps.blockingTimeoutMs) : null;
-  // Timed out while blocking: answer with whatever the step has reached (usually `working`).
-  const view = end ? withTerminal(submitted, end) : blocking ? await deps.tasks.get(principal.orgId, address.stepId) : submitted;
-  return toA2ATask(view ?? submitted, options);
 };
 
 /** Appends the request unless this step already has one (a retried send); true when it was new. */
@@ -78,9 +98,9 @@ const appendRequest = async (store: JetStreamEventStore, request: RunRequested):
 };
 
 /** A run to join: the message's contextId or `metadata["shaman:runId"]`, which must already exist in this organization. */
-const runIdFor = async (deps: SendMessageDeps, orgId: string, params: MessageSendParams): Promise<string> => {
+const explicitRun = async (deps: SendMessageDeps, orgId: string, params: MessageSendParams): Promise<string | null> => {
   const explicit = params.message.contextId ?? params.metadata?.['shaman:runId'];
-  if (explicit === undefined) return deterministicId(orgId, 'run', params.message.messageId);
+  if (explicit === undefined) return null;
   if (typeof explicit !== 'string' || !(await deps.tasks.runExists(orgId, explicit))) {
     throw new A2AError('invalid_params', 'Invalid params: contextId does not name a run of this organization', { reason: 'context_not_found' });
   }
