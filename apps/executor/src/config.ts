@@ -52,6 +52,10 @@ const Env = z.object({
     .string()
     .default('')
     .transform((v): readonly string[] | '*' => (v.trim() === '*' ? '*' : v.split(',').map((c) => c.trim()).filter((c) => c.length > 0))),
+  /** How deep `call_agent` chains may go (cycles between agents are allowed, and bounded by this). */
+  MAX_CALL_DEPTH: z.coerce.number().int().min(1).max(64).default(8),
+  /** How long a `call_agent` waits for the agent it called. */
+  CALL_AGENT_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createJetStreamEventStore } from '@shaman/event-store';
+import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
 import { EXECUTOR_CONSUMER, ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
 import type { Logger } from '@shaman/platform';
 import { callLlmActivity } from './activities/call-llm.activity.js';
@@ -22,8 +22,11 @@ export type ExecutorDeps = {
   config: Pick<ExecutorConfig, 'EXECUTOR_ID' | 'EXECUTOR_CONCURRENCY' | 'EXECUTOR_ACK_WAIT_MS' | 'EXECUTOR_MAX_DELIVER' | 'EXECUTOR_MAX_ACK_PENDING' | 'STEP_MAX_ITERATIONS' | 'LLM_MAX_ATTEMPTS'>;
   logger: Logger;
   providers?: ProviderRegistry;
-  /** Where agents' tools come from; none by default. */
-  tools?: ToolSource;
+  /**
+   * Where agents' tools come from; none by default. A factory receives the executor's event store, which
+   * is created here, for tools that read the log (run data).
+   */
+  tools?: ToolSource | ((store: JetStreamEventStore) => ToolSource);
   clock?: () => Date;
 };
 
@@ -62,7 +65,7 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
     maxAckPending: config.EXECUTOR_MAX_ACK_PENDING,
   });
   const store = await createJetStreamEventStore({ nc: deps.nc, ...deps.layout });
-  const tools = deps.tools ?? staticToolSource(new Map<string, Tool>());
+  const tools = typeof deps.tools === 'function' ? deps.tools(store) : (deps.tools ?? staticToolSource(new Map<string, Tool>()));
   const now = () => performance.now();
   const step = runStep({
     store,

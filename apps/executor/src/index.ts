@@ -1,8 +1,13 @@
 import { connect } from '@nats-io/transport-node';
+import type { JetStreamEventStore } from '@shaman/event-store';
 import { createLogger, natsServers, startHealthServer } from '@shaman/platform';
 import { loadExecutorConfig, type ExecutorConfig } from './config.js';
+import { combineToolSources } from './activities/call-tool.activity.js';
 import { providersFromConfig, startExecutorOn } from './executor.js';
 import { createMcpClientPool } from './tools/mcp-client-pool.js';
+import { createRunDataReader } from './tools/platform/run-data.reader.js';
+import { runDataToolSource } from './tools/platform/run-data.tools.js';
+import { callAgentToolSource } from './tools/platform/call-agent.tool.js';
 
 export { startExecutorOn, defaultProviders, providersFromConfig, type Executor, type ExecutorDeps } from './executor.js';
 export { loadExecutorConfig, type ExecutorConfig } from './config.js';
@@ -14,7 +19,14 @@ export const startExecutor = async (config: ExecutorConfig = loadExecutorConfig(
   const layout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
   const providers = providersFromConfig(config);
   const mcp = createMcpClientPool({ allowPrivateUrls: config.MCP_ALLOW_PRIVATE_URLS, stdioCommands: config.MCP_STDIO_COMMANDS, logger });
-  const executor = await startExecutorOn({ nc, layout, config, logger, providers, tools: mcp });
+  // A factory: platform tools use the event store that startExecutorOn creates.
+  const tools = (store: JetStreamEventStore) =>
+    combineToolSources(
+      runDataToolSource({ reader: createRunDataReader(store) }),
+      callAgentToolSource({ store, nc, maxDepth: config.MAX_CALL_DEPTH, timeoutMs: config.CALL_AGENT_TIMEOUT_MS }),
+      mcp,
+    );
+  const executor = await startExecutorOn({ nc, layout, config, logger, providers, tools });
   const health = config.HEALTH_PORT > 0 ? await startHealthServer({ port: config.HEALTH_PORT, ready: () => !nc.isClosed() && !nc.isDraining() }) : null;
   return {
     stop: async () => {

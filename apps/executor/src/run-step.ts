@@ -88,8 +88,14 @@ export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle
         if (!action.alreadyRecorded) await record({ type: 'RecordToolCall', data: { iteration: action.iteration, call: action.call } });
         const resolved = await resolveAgent(deps, loop);
         const tools = resolved.ok ? await toolsOf(resolved.agent) : new Map<string, Tool>();
-        const result = await deps.callTool({ call: action.call, tools, signal: input.signal });
-        await record({ type: 'RecordToolResult', data: { toolCallId: action.call.id, ...result } });
+        const { address, state } = loop.handle;
+        const { agent: ref, depth } = (state as WorkingStep).request;
+        const agent = ref.name;
+        const context = { ...address, agent, depth, repository: ref.repository };
+        const { facts = [], ...result } = await deps.callTool({ call: action.call, tools, signal: input.signal, context });
+        // Facts first, in the result's commit: whoever sees the result also sees what the tool wrote.
+        const writes = facts.map((fact): Intent => ({ type: 'RecordRunData', data: { ...fact, agent } }));
+        await record(...writes, { type: 'RecordToolResult', data: { toolCallId: action.call.id, ...result } });
         break;
       }
     }

@@ -12,7 +12,7 @@ import { startProjector } from './start-projector.js';
 import { createProjector, type Projector, type ProjectorDeps } from './projector.js';
 import { applyBatch } from './read-models/apply-batch.js';
 import type { SequencedEvent } from './read-models/fold-steps.js';
-import { appendCommit, createClock, newStep, stepEvents } from './step-events.fixtures.js';
+import { appendCommit, createClock, newStep, stepEvents, type StepAddress } from './step-events.fixtures.js';
 
 type Json = Record<string, unknown>;
 const pgTime = (iso: string) => iso.replace(/Z$/, '+00:00');
@@ -39,12 +39,16 @@ describe('projector (real nats-server and PostgreSQL)', () => {
     running.push(projector);
     return projector;
   };
-  const rows = async (table: 'runs' | 'steps' | 'usage_ledger'): Promise<Json[]> =>
-    (await pool.query<{ r: Json }>(`SELECT to_jsonb(t) AS r FROM ${table} t ORDER BY ${table === 'usage_ledger' ? 'event_id' : 'id'}`)).rows.map((x) => x.r);
+  const rows = async (table: 'runs' | 'steps' | 'usage_ledger' | 'run_data'): Promise<Json[]> =>
+    (await pool.query<{ r: Json }>(`SELECT to_jsonb(t) AS r FROM ${table} t ORDER BY ${table === 'usage_ledger' || table === 'run_data' ? 'event_id' : 'id'}`)).rows.map((x) => x.r);
   const row = async (table: 'runs' | 'steps', id: string): Promise<Json | undefined> =>
     (await rows(table)).find((r) => r['id'] === id);
-  const snapshot = async () => ({ runs: await rows('runs'), steps: await rows('steps'), usage: await rows('usage_ledger') });
-  const wipe = async () => pool.query('DELETE FROM steps; DELETE FROM runs; DELETE FROM usage_ledger; DELETE FROM projection_checkpoints');
+  const snapshot = async () => ({ runs: await rows('runs'), steps: await rows('steps'), usage: await rows('usage_ledger'), runData: await rows('run_data') });
+  const wipe = async () => pool.query('DELETE FROM steps; DELETE FROM runs; DELETE FROM usage_ledger; DELETE FROM run_data; DELETE FROM projection_checkpoints');
+  // Its own clock, so the other fixtures' times (some compared as text) stay as they were.
+  const dataClock = createClock(Date.UTC(2026, 1, 1));
+  const runData = (step: StepAddress, data: { key: string; value: unknown; tags: string[]; agent: string }) =>
+    ShamanEvent.parse({ type: 'RunDataWritten', data, metadata: { ...step, eventId: randomUUID(), at: dataClock() } });
 
   beforeAll(async () => {
     [nats, db] = await Promise.all([createTestNats(), createTestDatabase()]);
@@ -59,8 +63,14 @@ describe('projector (real nats-server and PostgreSQL)', () => {
     await appendCommit(store, ea1.llm(0, { inputTokens: 100, outputTokens: 20 }, { id: 'call-1', name: 'call_agent' }), ea1.usage(0, 'Planner', { inputTokens: 100, outputTokens: 20, costMicros: 450 }), ea1.toolCalled(0, 'call-1', 'call_agent'));
     await appendCommit(store, ea2.requested('Researcher', { parentStepId: a1.stepId, depth: 1 }));
     await appendCommit(store, ea2.started('Researcher'));
+    // Run data: the child writes a key first, then the root writes a second version of it with its tool result.
+    const draft = runData(a2, { key: 'report/summary', value: { text: 'draft', n: 1 }, tags: ['draft'], agent: 'Researcher' });
+    times['draft'] = draft.metadata.at;
+    await appendCommit(store, draft);
     await appendCommit(store, ea2.llm(0, { inputTokens: 50, outputTokens: 10 }), ea2.usage(0, 'Researcher', { inputTokens: 50, outputTokens: 10, costMicros: 225 }), ea2.completed('found it', 1));
-    await appendCommit(store, ea1.toolResulted('call-1', 'call_agent'), ea1.llm(1, { inputTokens: 120, outputTokens: 30 }), ea1.usage(1, 'Planner', { inputTokens: 120, outputTokens: 30, costMicros: 600 }));
+    const final = runData(a1, { key: 'report/summary', value: { text: 'final', n: 2 }, tags: ['final', 'report'], agent: 'Planner' });
+    times['final'] = final.metadata.at;
+    await appendCommit(store, final, ea1.toolResulted('call-1', 'call_agent'), ea1.llm(1, { inputTokens: 120, outputTokens: 30 }), ea1.usage(1, 'Planner', { inputTokens: 120, outputTokens: 30, costMicros: 600 }));
     const a1Completed = ea1.completed('plan ready', 2);
     times['a1.completed'] = a1Completed.metadata.at;
     await appendCommit(store, a1Completed);
@@ -121,6 +131,28 @@ describe('projector (real nats-server and PostgreSQL)', () => {
       ]);
       expect(await asOrg(orgId, 'SELECT calls, output_tokens, cost_micros FROM usage_by_run WHERE run_id = $1')).toEqual([{ calls: 3, output_tokens: 60, cost_micros: 1275 }]);
       expect(await asOrg(randomUUID(), 'SELECT * FROM usage_by_run WHERE run_id = $1')).toEqual([]);
+    } finally {
+      await app.end();
+    }
+  });
+
+  it('keeps every version of run data, attributed, and shows the latest per key under RLS', async () => {
+    await (await start()).waitFor(lastSeq);
+    const versions = (await rows('run_data')).sort((x, y) => Number(x['version']) - Number(y['version']));
+    expect(versions).toMatchObject([
+      { org_id: orgId, run_id: a1.runId, step_id: a2.stepId, agent: 'Researcher', key: 'report/summary', value: { text: 'draft', n: 1 }, tags: ['draft'], written_at: pgTime(times['draft']!) },
+      { org_id: orgId, run_id: a1.runId, step_id: a1.stepId, agent: 'Planner', key: 'report/summary', value: { text: 'final', n: 2 }, tags: ['final', 'report'], written_at: pgTime(times['final']!) },
+    ]);
+    expect(Number(versions[0]!['version'])).toBeLessThan(Number(versions[1]!['version']));
+    const app = createPool(db.appUrl, { max: 1 });
+    try {
+      const latest = (org: string) =>
+        withOrg(app, org, async (c) => (await c.query('SELECT key, value, tags, agent, step_id, version FROM run_data_latest WHERE run_id = $1', [a1.runId])).rows);
+      expect(await latest(orgId)).toEqual([
+        { key: 'report/summary', value: { text: 'final', n: 2 }, tags: ['final', 'report'], agent: 'Planner', step_id: a1.stepId, version: versions[1]!['version'] },
+      ]);
+      expect(await latest(randomUUID())).toEqual([]);
+      expect(await withOrg(app, randomUUID(), async (c) => (await c.query('SELECT * FROM run_data')).rows)).toEqual([]);
     } finally {
       await app.end();
     }

@@ -19,6 +19,7 @@ export type {
   RecordToolCall,
   RecordToolResult,
   RecordUsage,
+  RecordRunData,
   CompleteStep,
   FailStep,
   CancelStep,

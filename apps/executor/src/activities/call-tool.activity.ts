@@ -1,12 +1,34 @@
-import type { ToolCallRequest } from '@shaman/events';
+import { RunDataWritten, type ToolCallRequest } from '@shaman/events';
+import { z } from 'zod';
 import type { LlmToolSpec } from '../llm/llm-provider.js';
+
+/** Which step a tool runs for: platform tools scope what they read and write by it; MCP tools ignore it. */
+/** Who is calling a tool: the step (and its place in the run's DAG) and its agent's repository. */
+export type ToolContext = { orgId: string; runId: string; stepId: string; agent: string; depth: number; repository: string };
 
 /** A tool the executor can run for a model. `invoke` is keyed by the call id so a repeated call can be recognised. */
 export type Tool = LlmToolSpec & {
-  invoke(input: { call: ToolCallRequest; signal: AbortSignal }): Promise<unknown>;
+  invoke(input: { call: ToolCallRequest; signal: AbortSignal; context: ToolContext }): Promise<unknown>;
 };
 
-export type ToolResult = { output: unknown; isError: boolean; latencyMs: number };
+/** A value a tool asks the step to write to its run's data; the step adds the attribution (its agent). */
+export const RunDataFact = RunDataWritten.shape.data.omit({ agent: true });
+export type RunDataFact = z.infer<typeof RunDataFact>;
+
+export type ToolResult = { output: unknown; isError: boolean; latencyMs: number; facts?: RunDataFact[] };
+
+// A symbol, so no JSON a tool returns (an MCP server's, say) can pass for an outcome.
+const OUTCOME: unique symbol = Symbol('shaman.toolOutcome');
+export type ToolOutcome = { readonly [OUTCOME]: true; output: unknown; facts: RunDataFact[] };
+
+/**
+ * A tool's output together with facts to record in the same commit as its result. Recording them with the
+ * result, not from inside the tool, keeps them behind the step's fence and exactly-once: a tool re-invoked
+ * after a crash had recorded nothing the first time.
+ */
+export const toolOutcome = (output: unknown, facts: RunDataFact[]): ToolOutcome => ({ [OUTCOME]: true, output, facts });
+
+const isToolOutcome = (value: unknown): value is ToolOutcome => typeof value === 'object' && value !== null && OUTCOME in value;
 
 /**
  * Where an agent's tools come from (built-in, MCP servers, …): exactly the tools that agent may use, by name.
@@ -35,13 +57,16 @@ export const combineToolSources = (...sources: ToolSource[]): ToolSource => ({
  */
 export const callToolActivity =
   (deps: { now: () => number }) =>
-  async (input: { call: ToolCallRequest; tools: ReadonlyMap<string, Tool>; signal: AbortSignal }): Promise<ToolResult> => {
+  async (input: { call: ToolCallRequest; tools: ReadonlyMap<string, Tool>; signal: AbortSignal; context: ToolContext }): Promise<ToolResult> => {
     const started = deps.now();
     const tool = input.tools.get(input.call.name);
     if (!tool) return { output: { error: `tool ${input.call.name} is not available to this agent` }, isError: true, latencyMs: 0 };
     try {
-      const output = await tool.invoke({ call: input.call, signal: input.signal });
-      return { output, isError: false, latencyMs: deps.now() - started };
+      const returned = await tool.invoke({ call: input.call, signal: input.signal, context: input.context });
+      if (!isToolOutcome(returned)) return { output: returned, isError: false, latencyMs: deps.now() - started };
+      // An invalid fact would be an event no reader can parse: refuse it here, as the model's observation.
+      const facts = z.array(RunDataFact).parse(returned.facts);
+      return { output: returned.output, isError: false, latencyMs: deps.now() - started, ...(facts.length > 0 ? { facts } : {}) };
     } catch (error) {
       if (input.signal.aborted) throw error;
       return { output: { error: (error as Error).message }, isError: true, latencyMs: deps.now() - started };

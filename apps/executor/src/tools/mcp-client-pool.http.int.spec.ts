@@ -17,9 +17,11 @@ const agent = (overrides: Partial<McpAgent> = {}): McpAgent => ({
   ...overrides,
 });
 let seq = 0;
+// MCP tools ignore the step context; the type requires one.
+const context = { orgId: 'o', runId: 'r', stepId: 's', agent: 'Tester', depth: 0, repository: '/repo' };
 const run = (tool: Tool | undefined, args: Record<string, unknown> = {}, abort = signal) => {
   if (!tool) throw new Error('tool not offered');
-  return tool.invoke({ call: { id: `call-${++seq}`, name: tool.name, arguments: args }, signal: abort });
+  return tool.invoke({ call: { id: `call-${++seq}`, name: tool.name, arguments: args }, signal: abort, context });
 };
 
 // Loopback is private: the tests' pool is configured as local development would be.

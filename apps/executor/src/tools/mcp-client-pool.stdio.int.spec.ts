@@ -23,9 +23,11 @@ const agent = (overrides: Partial<McpAgent> = {}): McpAgent => ({
 });
 const signal = new AbortController().signal;
 let seq = 0;
+// MCP tools ignore the step context; the type requires one.
+const context = { orgId: 'o', runId: 'r', stepId: 's', agent: 'Tester', depth: 0, repository: '/repo' };
 const run = (tool: Tool | undefined, args: Record<string, unknown> = {}, abort = signal) => {
   if (!tool) throw new Error('tool not offered');
-  return tool.invoke({ call: { id: `call-${++seq}`, name: tool.name, arguments: args }, signal: abort });
+  return tool.invoke({ call: { id: `call-${++seq}`, name: tool.name, arguments: args }, signal: abort, context });
 };
 const isAlive = (pid: number): boolean => {
   try {
@@ -82,7 +84,7 @@ describe('MCP tools over stdio', () => {
   });
 
   it('hands a failing tool to the model as an isError observation through the executor activity', async () => {
-    const result = await callToolActivity({ now: () => 0 })({ call: { id: 'c1', name: 'echo.fail', arguments: {} }, tools, signal });
+    const result = await callToolActivity({ now: () => 0 })({ call: { id: 'c1', name: 'echo.fail', arguments: {} }, tools, signal, context });
     expect(result).toEqual({ output: { error: 'the fixture failed on purpose' }, isError: true, latencyMs: 0 });
   });
 

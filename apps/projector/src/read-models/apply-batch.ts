@@ -4,6 +4,7 @@ import { foldSteps, type SequencedEvent } from './fold-steps.js';
 import { toJsonParam } from './json-param.js';
 import { STEP_COLUMNS, StepRecord, toStepRecord } from './step-record.js';
 import { upsertRuns } from './upsert-runs.js';
+import { applyRunData } from './run-data.js';
 import { applyUsage } from './usage-ledger.js';
 
 const names = STEP_COLUMNS.map(([name]) => name);
@@ -27,6 +28,7 @@ const loadSteps = async (client: PoolClient, ids: readonly string[]): Promise<Ma
 export const applyBatch = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<{ steps: number }> => {
   if (events.length === 0) return { steps: 0 };
   await applyUsage(client, events);
+  await applyRunData(client, events);
   const stored = await loadSteps(client, [...new Set(events.map((e) => e.event.metadata.stepId))]);
   const changed = foldSteps(stored, events);
   if (changed.length === 0) return { steps: 0 };

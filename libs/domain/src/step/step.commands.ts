@@ -1,4 +1,4 @@
-import type { LlmResponded, StepFailureCode, ToolCallRequest, UsageRecorded } from '@shaman/events';
+import type { LlmResponded, RunDataWritten, StepFailureCode, ToolCallRequest, UsageRecorded } from '@shaman/events';
 
 /** Time and the id of the event a command produces arrive here, never from the decider (STYLE §4). */
 export type CommandMetadata = { at: string; eventId: string; traceparent?: string };
@@ -13,6 +13,8 @@ export type RecordToolResult = {
   metadata: CommandMetadata;
 };
 export type RecordUsage = { type: 'RecordUsage'; data: UsageRecorded['data']; metadata: CommandMetadata };
+/** A fact a tool asked the step to record in its run's shared data (`run_data_write`), with the tool's result. */
+export type RecordRunData = { type: 'RecordRunData'; data: RunDataWritten['data']; metadata: CommandMetadata };
 export type CompleteStep = { type: 'CompleteStep'; data: Record<string, never>; metadata: CommandMetadata };
 export type FailStep = { type: 'FailStep'; data: { code: StepFailureCode; message: string }; metadata: CommandMetadata };
 export type CancelStep = { type: 'CancelStep'; data: { reason?: string }; metadata: CommandMetadata };
@@ -24,6 +26,7 @@ export type StepCommand =
   | RecordToolCall
   | RecordToolResult
   | RecordUsage
+  | RecordRunData
   | CompleteStep
   | FailStep
   | CancelStep;

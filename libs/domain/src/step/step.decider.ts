@@ -7,6 +7,7 @@ import type {
   CompleteStep,
   FailStep,
   RecordLlmResponse,
+  RecordRunData,
   RecordToolCall,
   RecordToolResult,
   RecordUsage,
@@ -62,6 +63,13 @@ const recordUsage = ({ data, metadata }: RecordUsage, step: Step): StepEvent => 
   metadata: meta(working(step).request, metadata),
 });
 
+// Only a working step writes run data: a write is the effect of one of its tool calls.
+const recordRunData = ({ data, metadata }: RecordRunData, step: Step): StepEvent => ({
+  type: 'RunDataWritten',
+  data,
+  metadata: meta(working(step).request, metadata),
+});
+
 const complete = ({ metadata }: CompleteStep, step: Step): StepEvent => {
   const w = working(step);
   const last = w.transcript.at(-1);
@@ -89,6 +97,7 @@ export const decide = (command: StepCommand, step: Step): StepEvent => {
     case 'RecordToolCall': return recordToolCall(command, step);
     case 'RecordToolResult': return recordToolResult(command, step);
     case 'RecordUsage': return recordUsage(command, step);
+    case 'RecordRunData': return recordRunData(command, step);
     case 'CompleteStep': return complete(command, step);
     case 'FailStep': return fail(command, step);
     case 'CancelStep': return cancel(command, step);

@@ -84,4 +84,19 @@ describe('step decider', () => {
 
   it('cancels a step that was requested but never started', () =>
     given([requested]).when({ type: 'CancelStep', data: { reason: 'user' }, metadata: cm(1) }).then([{ type: 'StepCanceled', data: { reason: 'user' }, metadata: m(1) }]));
+
+  describe('run data', () => {
+    const data = { key: 'report/summary', value: { ok: true, n: 2 }, tags: ['final'], agent: 'Assistant' };
+    const recordRunData = (n: number): StepCommand => ({ type: 'RecordRunData', data, metadata: cm(n) });
+
+    it('records a write while the step is working, even between a tool call and its result', () =>
+      given([requested, started, llm(2, 0, [call])]).when(recordRunData(3)).then([{ type: 'RunDataWritten', data, metadata: m(3) }]));
+
+    it('refuses a write before the step is claimed', () => given([requested]).when(recordRunData(1)).thenThrows(isCode('step.not_working')));
+
+    it('refuses a write once the step is terminal', () => {
+      const canceled: StepEvent = { type: 'StepCanceled', data: {}, metadata: m(2) };
+      given([requested, started, canceled]).when(recordRunData(3)).thenThrows(isCode('step.terminal'));
+    });
+  });
 });
