@@ -3,8 +3,9 @@ import { startGateway, loadGatewayConfig } from '@shaman/a2a-gateway';
 import { loadConfig as loadGqlConfig, startGqlApi } from '@shaman/gql-api';
 import { loadConfig as loadProjectorConfig, startProjector } from '@shaman/projector';
 import { withUser } from '@shaman/platform';
+import { spawn } from 'node:child_process';
 import { replyText, sendMessage } from '../a2a-client.js';
-import { processEnv, type CliConfig } from '../config.js';
+import { REPO_ROOT, processEnv, type CliConfig } from '../config.js';
 import { writeDevState } from '../dev-state.js';
 import type { Output } from '../output.js';
 import { preflight } from '../preflight.js';
@@ -27,14 +28,22 @@ export const devCommand = async (config: CliConfig, out: Output, options: { once
   }
   await migrateCommand(config, out);
   const tenant = await seedDemoTenant(config.DATABASE_ADMIN_URL);
+  const mcp = startExampleMcpServer(out);
   const running = await startApps(config);
+  running.apps.unshift(mcp);
   const stopAll = async () => {
     for (const app of running.apps.reverse()) await app.stop().catch(() => undefined);
   };
   try {
     await writeDevState({ orgId: tenant.orgId, apiKey: tenant.apiKey, apiKeyId: tenant.apiKeyId, gatewayUrl: running.gatewayUrl, graphqlUrl: running.graphqlUrl });
     const task = await sendMessage({ gatewayUrl: running.gatewayUrl, apiKey: tenant.apiKey, agent: 'Assistant', text: 'Hello from shaman dev!' });
-    printBanner(out, { ...running, apiKey: tenant.apiKey, demo: { state: task.status.state, reply: replyText(task), runId: task.contextId } });
+    const team = await sendMessage({ gatewayUrl: running.gatewayUrl, apiKey: tenant.apiKey, agent: 'Coordinator', text: 'jetstream' }).catch((e: Error) => e);
+    printBanner(out, {
+      ...running,
+      apiKey: tenant.apiKey,
+      demo: { state: task.status.state, reply: replyText(task), runId: task.contextId },
+      team: team instanceof Error ? { state: 'failed', reply: team.message, runId: '' } : { state: team.status.state, reply: replyText(team), runId: team.contextId },
+    });
     if (options.once) return task.status.state === 'completed' ? 0 : 1;
     await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
     out.line('\nstopping…');
@@ -44,14 +53,28 @@ export const devCommand = async (config: CliConfig, out: Output, options: { once
   }
 };
 
+/**
+ * The example MCP server the demo agents use over HTTP (examples/agents/Editor.md), as its own process like any
+ * real MCP server. A busy port is reported, not fatal: only that agent's tool is then unavailable.
+ */
+const startExampleMcpServer = (out: Output): Stoppable => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/mcp/knowledge-server.ts', '--http', '--port', '8765'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (d: Buffer) => {
+    if (/EADDRINUSE/.test(d.toString())) out.error('example MCP server: port 8765 is in use; the Editor agent will fail its text tool');
+  });
+  return { stop: async () => void child.kill('SIGTERM') };
+};
+
 const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewayUrl: string; graphqlUrl: string }> => {
   const env = processEnv();
+  // The demo is a single-tenant local stack: let its agents start `node` MCP servers and reach loopback ones.
+  const executorEnv = { MCP_STDIO_COMMANDS: env['MCP_STDIO_COMMANDS'] ?? 'node', MCP_ALLOW_PRIVATE_URLS: env['MCP_ALLOW_PRIVATE_URLS'] ?? 'true' };
   const common = { NATS_URL: config.NATS_URL, NATS_STREAM: config.NATS_STREAM, NATS_SUBJECT_PREFIX: config.NATS_SUBJECT_PREFIX, LOG_LEVEL: config.LOG_LEVEL };
   const appDb = withUser(config.DATABASE_ADMIN_URL, 'shaman_app');
   const apps: Stoppable[] = [];
   try {
     apps.push(await startProjector(loadProjectorConfig({ ...env, ...common, DATABASE_URL: withUser(config.DATABASE_ADMIN_URL, 'shaman_projector') })));
-    apps.push(await startExecutor(loadExecutorConfig({ ...env, ...common })));
+    apps.push(await startExecutor(loadExecutorConfig({ ...env, ...common, ...executorEnv })));
     const gateway = await startGateway(loadGatewayConfig({ ...env, ...common, DATABASE_URL: appDb, GATEWAY_PORT: String(config.GATEWAY_PORT) }));
     apps.push(gateway);
     const gql = await startGqlApi(loadGqlConfig({ ...env, ...common, DATABASE_URL: appDb, GQL_PORT: String(config.GQL_PORT) }));
@@ -63,14 +86,17 @@ const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewa
   }
 };
 
-const printBanner = (out: Output, s: { gatewayUrl: string; graphqlUrl: string; apiKey: string; demo: { state: string; reply: string; runId: string } }) => {
+type DemoRun = { state: string; reply: string; runId: string };
+const printBanner = (out: Output, s: { gatewayUrl: string; graphqlUrl: string; apiKey: string; demo: DemoRun; team: DemoRun }) => {
   if (out.json) {
-    out.data({ gatewayUrl: s.gatewayUrl, graphqlUrl: s.graphqlUrl, apiKey: s.apiKey, demo: s.demo });
+    out.data({ gatewayUrl: s.gatewayUrl, graphqlUrl: s.graphqlUrl, apiKey: s.apiKey, demo: s.demo, team: s.team });
     return;
   }
+  const state = (d: DemoRun) => (d.state === 'completed' ? out.green(d.state) : out.red(d.state));
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { kind: 'message', messageId: 'hello-1', role: 'user', parts: [{ kind: 'text', text: 'What is event sourcing?' }] }, metadata: { agent: 'Assistant' } } });
   out.line();
-  out.line(`${out.bold('Demo run')}  Assistant → ${s.demo.state === 'completed' ? out.green(s.demo.state) : out.red(s.demo.state)}: ${s.demo.reply}`);
+  out.line(`${out.bold('Demo run')}  Assistant → ${state(s.demo)}: ${s.demo.reply}`);
+  out.line(`${out.bold('Team run')}  Coordinator → Librarian (MCP stdio, run data) + Editor (run data, MCP HTTP) → ${state(s.team)}: ${s.team.reply}`);
   out.line();
   out.line(`${out.bold('A2A gateway')}  ${out.cyan(`${s.gatewayUrl}/a2a/v1`)}   card: ${s.gatewayUrl}/.well-known/agent-card.json`);
   out.line(`${out.bold('GraphQL')}      ${out.cyan(s.graphqlUrl)}`);

@@ -65,6 +65,12 @@ describe('scripted provider', () => {
     expect(response.usage.outputTokens).toBeGreaterThan(1);
   });
 
+  it('renders templates inside tool-call arguments, at any depth, leaving other values alone', async () => {
+    await script('turns:\n  - toolCalls:\n      - { name: kb.lookup, arguments: { topic: "{{input}}", opts: { tags: ["t-{{input}}"], limit: 3 } } }\n');
+    const response = await createScriptedProvider().complete(request([user('jetstream')]), { signal });
+    expect(response.toolCalls[0]?.arguments).toEqual({ topic: 'jetstream', opts: { tags: ['t-jetstream'], limit: 3 } });
+  });
+
   it('picks the turn by the number of assistant messages, repeating a final reply', async () => {
     await script('turns:\n  - reply: one\n  - reply: two\n');
     const provider = createScriptedProvider();

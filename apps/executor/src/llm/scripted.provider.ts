@@ -21,6 +21,14 @@ const render = (template: string, messages: LlmMessage[]): string => {
   return template.replace(TEMPLATE, (_, key: 'input' | 'lastToolResult') => values[key]);
 };
 
+/** Templates every string inside tool-call arguments, so a script can pass the caller's input on to a tool. */
+const renderValue = (value: unknown, messages: LlmMessage[]): unknown => {
+  if (typeof value === 'string') return render(value, messages);
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, messages));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, messages)]));
+  return value;
+};
+
 const charactersOf = (message: LlmMessage): number => {
   const content = message.content ?? '';
   return content.length + (message.role === 'assistant' && message.toolCalls.length > 0 ? JSON.stringify(message.toolCalls).length : 0);
@@ -50,7 +58,7 @@ const play = (turn: ScriptTurn, turnIndex: number, messages: LlmMessage[]): Answ
   const toolCalls: ToolCallRequest[] = turn.toolCalls.map((call, i) => ({
     id: `call_${turnIndex}_${i}`,
     name: call.name,
-    arguments: call.arguments,
+    arguments: renderValue(call.arguments, messages) as Record<string, unknown>,
   }));
   return { content: null, toolCalls, finishReason: 'tool_calls' };
 };
