@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tool } from '../activities/call-tool.activity.js';
-import { startHttpMcpServer, type HttpMcpServer } from './fixtures/echo-mcp-server.js';
+import { startHttpMcpServer, startLegacySseMcpServer, type HttpMcpServer } from './fixtures/echo-mcp-server.js';
 import { createMcpClientPool, type McpAgent } from './mcp-client-pool.js';
 import { McpToolsError } from './mcp-tools.error.js';
 
@@ -91,6 +91,20 @@ describe('MCP tools over streamable HTTP', () => {
       await expect(run(echo, { text: 'anyone?' })).rejects.toMatchObject({ code: 'mcp.connect_failed', message: expect.stringContaining('MCP server "remote": cannot connect') });
     } finally {
       await own.close();
+    }
+  });
+
+  it('falls back to the older HTTP+SSE transport when the server refuses Streamable HTTP', async () => {
+    const legacy = await startLegacySseMcpServer();
+    const own = createMcpClientPool({ allowPrivateUrls: true, connectTimeoutMs: 5_000, callTimeoutMs: 5_000 });
+    try {
+      const tools = await own.toolsFor(agent({ tools: ['old.*'], mcpServers: { old: { url: legacy.url } } }), signal);
+      expect([...tools.keys()]).toContain('old.add');
+      expect(await run(tools.get('old.add'), { a: 20, b: 22 })).toEqual({ sum: 42 });
+      expect(await run(tools.get('old.echo'), { text: 'still here' })).toBe('still here');
+    } finally {
+      await own.close();
+      await legacy.close();
     }
   });
 

@@ -1,4 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -45,12 +46,35 @@ const stdioTransport = (server: Extract<ResolvedMcpServer, { kind: 'stdio' }>, o
   return transport;
 };
 
-const httpTransport = async (server: Extract<ResolvedMcpServer, { kind: 'http' }>, options: OpenOptions): Promise<StreamableHTTPClientTransport> => {
+type HttpServer = Extract<ResolvedMcpServer, { kind: 'http' }>;
+
+const httpTransport = async (server: HttpServer, options: OpenOptions, legacy: boolean): Promise<StreamableHTTPClientTransport | SSEClientTransport> => {
   const allowPrivate = options.allowPrivateUrls;
   const url = await assertPublicUrl(server.url, { allowPrivate });
   // Checked again on every request, so a name that later resolves to a private address is refused then too.
   const guarded: FetchLike = async (target, init) => (await assertPublicUrl(target, { allowPrivate }), fetch(target, init));
-  return new StreamableHTTPClientTransport(url, { requestInit: { headers: server.headers }, fetch: allowPrivate ? undefined : guarded });
+  const transportOptions = { requestInit: { headers: server.headers }, fetch: allowPrivate ? undefined : guarded };
+  return legacy ? new SSEClientTransport(url, transportOptions) : new StreamableHTTPClientTransport(url, transportOptions);
+};
+
+/**
+ * The MCP spec's backwards-compatibility rule: a server that answers the Streamable HTTP handshake with a
+ * 4xx (405, 404, …) may be an older HTTP+SSE server, so try that transport at the same URL. 401/403 are
+ * answers about credentials, not about the transport.
+ */
+const isLegacyHttpServer = (error: unknown): boolean =>
+  error instanceof StreamableHTTPError && error.code !== undefined && error.code >= 400 && error.code < 500 && error.code !== 401 && error.code !== 403;
+
+const connectHttp = async (server: HttpServer, options: OpenOptions) => {
+  const streamable = await httpTransport(server, options, false);
+  try {
+    return { transport: streamable, connected: await connectClient(server, streamable, options) };
+  } catch (error) {
+    if (!isLegacyHttpServer(error)) throw error;
+    options.logger?.info({ mcpServer: server.name }, 'mcp server does not speak Streamable HTTP; falling back to HTTP+SSE');
+    const sse = await httpTransport(server, options, true);
+    return { transport: sse, connected: await connectClient(server, sse, options) };
+  }
 };
 
 const listAllTools = async (client: Client, timeoutMs: number): Promise<McpTool[]> => {
@@ -105,11 +129,15 @@ const connectClient = async (server: ResolvedMcpServer, transport: Transport, op
 
 /** Connects to one MCP server and lists its tools. Throws `McpToolsError` naming the server. */
 export const openMcpConnection = async (server: ResolvedMcpServer, options: OpenOptions): Promise<McpConnection> => {
-  let transport: StdioClientTransport | StreamableHTTPClientTransport;
+  let transport: StdioClientTransport | StreamableHTTPClientTransport | SSEClientTransport;
   let connected: Awaited<ReturnType<typeof connectClient>>;
   try {
-    transport = server.kind === 'stdio' ? stdioTransport(server, options) : await httpTransport(server, options);
-    connected = await connectClient(server, transport, options);
+    if (server.kind === 'stdio') {
+      transport = stdioTransport(server, options);
+      connected = await connectClient(server, transport, options);
+    } else {
+      ({ transport, connected } = await connectHttp(server, options));
+    }
   } catch (error) {
     const code = error instanceof UrlRefusedError ? 'mcp.url_refused' : 'mcp.connect_failed';
     throw new McpToolsError(code, `MCP server "${server.name}": cannot connect: ${messageOf(error)}`, { cause: error });
