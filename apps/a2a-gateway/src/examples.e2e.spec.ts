@@ -1,5 +1,5 @@
 import { newId } from '@shaman/platform';
-import { createTestDatabase, createTestNats, createTestTenant, eventually, spawnApp, type AppProcess, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
+import { createTestDatabase, createTestNats, createTestTenant, eventually, startStack, type TestStack, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ describe('the example agents, through A2A, the executor, MCP servers and the rea
   let tenant: TestTenant;
   let repo: string;
   let mcp: { url: string; close(): Promise<void> };
-  let apps: AppProcess[] = [];
+  let stack: TestStack;
   let gateway = '';
   let graphql = '';
 
@@ -47,25 +47,13 @@ describe('the example agents, through A2A, the executor, MCP servers and the rea
     const editor = join(repo, 'Editor.md');
     await writeFile(editor, (await readFile(editor, 'utf8')).replace('http://127.0.0.1:8765/mcp', mcp.url));
     tenant = await createTestTenant(db.adminUrl, { agentsRepository: repo });
-    const bus = { NATS_URL: nats.url, NATS_STREAM: nats.layout.stream, NATS_SUBJECT_PREFIX: nats.layout.subjectPrefix };
-    apps = [
-      spawnApp('projector', { ...bus, DATABASE_URL: db.projectorUrl }),
-      spawnApp('executor', { ...bus, MCP_STDIO_COMMANDS: 'node', MCP_ALLOW_PRIVATE_URLS: 'true' }),
-      spawnApp('a2a-gateway', { ...bus, DATABASE_URL: db.appUrl, GATEWAY_PORT: '0' }),
-      spawnApp('gql-api', { DATABASE_URL: db.appUrl, GQL_PORT: '0' }),
-    ];
-    const [, , gw, gql] = await Promise.all([
-      apps[0]!.waitForLog((l) => l.msg === 'projector started'),
-      apps[1]!.waitForLog((l) => l.msg === 'executor pulling'),
-      apps[2]!.waitForLog((l) => l.msg === 'a2a gateway listening'),
-      apps[3]!.waitForLog((l) => l.msg === 'gql-api listening'),
-    ]);
-    gateway = String(gw['url']);
-    graphql = `${String(gql['url'])}/graphql`;
+    stack = await startStack({ db, nats, executorEnv: { MCP_STDIO_COMMANDS: 'node', MCP_ALLOW_PRIVATE_URLS: 'true' } });
+    gateway = stack.gatewayUrl;
+    graphql = stack.graphqlUrl;
   });
 
   afterAll(async () => {
-    await Promise.all(apps.map((a) => a.stop()));
+    await stack?.stop();
     await mcp?.close();
     await nats?.cleanup();
     await db?.cleanup();

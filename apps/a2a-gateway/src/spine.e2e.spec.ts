@@ -1,5 +1,5 @@
 import { newId } from '@shaman/platform';
-import { createTestDatabase, createTestNats, createTestTenant, eventually, runCli, spawnApp, type AppProcess, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
+import { createTestDatabase, createTestNats, createTestTenant, eventually, runCli, startStack, type TestStack, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,7 +14,7 @@ describe('spine: A2A in, GraphQL out, across real processes', () => {
   let nats: TestNats;
   let tenant: TestTenant;
   let other: TestTenant;
-  let apps: AppProcess[] = [];
+  let stack: TestStack;
   let gateway = '';
   let graphql = '';
 
@@ -24,25 +24,13 @@ describe('spine: A2A in, GraphQL out, across real processes', () => {
       createTestTenant(db.adminUrl, { agentsRepository: EXAMPLE_AGENTS }),
       createTestTenant(db.adminUrl, { agentsRepository: EXAMPLE_AGENTS }),
     ]);
-    const bus = { NATS_URL: nats.url, NATS_STREAM: nats.layout.stream, NATS_SUBJECT_PREFIX: nats.layout.subjectPrefix };
-    apps = [
-      spawnApp('projector', { ...bus, DATABASE_URL: db.projectorUrl }),
-      spawnApp('executor', { ...bus, EXECUTOR_ID: 'e2e-executor' }),
-      spawnApp('a2a-gateway', { ...bus, DATABASE_URL: db.appUrl, GATEWAY_PORT: '0' }),
-      spawnApp('gql-api', { DATABASE_URL: db.appUrl, GQL_PORT: '0' }),
-    ];
-    const [, , gw, gql] = await Promise.all([
-      apps[0]!.waitForLog((l) => l.msg === 'projector started'),
-      apps[1]!.waitForLog((l) => l.msg === 'executor pulling'),
-      apps[2]!.waitForLog((l) => l.msg === 'a2a gateway listening'),
-      apps[3]!.waitForLog((l) => l.msg === 'gql-api listening'),
-    ]);
-    gateway = String(gw['url']);
-    graphql = `${String(gql['url'])}/graphql`;
+    stack = await startStack({ db, nats, executorEnv: { EXECUTOR_ID: 'e2e-executor' } });
+    gateway = stack.gatewayUrl;
+    graphql = stack.graphqlUrl;
   });
 
   afterAll(async () => {
-    const codes = await Promise.all(apps.map((a) => a.stop()));
+    const codes = await stack.stop();
     await nats?.cleanup();
     await db?.cleanup();
     expect(codes).toEqual([0, 0, 0, 0]); // every app drains and exits cleanly on SIGTERM

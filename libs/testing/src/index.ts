@@ -4,3 +4,5 @@ export { eventually } from './eventually.js';
 export { createTestTenant, revokeTestKey, type TestTenant } from './tenants.js';
 export { spawnApp, runCli, type AppProcess, type LogLine } from './processes.js';
 export { runRequested, stepEvents, stepEventsUntil } from './requests.js';
+export { createTestOrigin, agentFile, type TestOrigin } from './git-origin.js';
+export { startStack, type TestStack } from './stack.js';
