@@ -1,4 +1,5 @@
 import { parseConfig } from '@shaman/platform';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -18,9 +19,18 @@ const Env = z.object({
   SHAMAN_API_KEY: z.string().optional(),
   LOG_LEVEL: z.string().default('warn'),
   NO_COLOR: z.string().optional(),
+  /** 32 bytes, base64: encrypts git tokens at rest (AES-256-GCM). Needed only to store or use a token. */
+  SHAMAN_SECRET_KEY: z.string().optional().transform((v) => v || undefined), // empty (as compose files write it) = unset
+  /** Bare mirrors and per-commit worktrees of synced agent repositories. */
+  SHAMAN_REPO_CACHE: z.string().min(1).default(join(REPO_ROOT, '.shaman', 'repos')),
 });
 
 export type CliConfig = Readonly<z.infer<typeof Env>>;
 export const loadCliConfig = (env: Record<string, string | undefined> = process.env): CliConfig => parseConfig(Env, env);
 /** The environment the composed apps read their own configuration from. */
 export const processEnv = (): Record<string, string | undefined> => ({ ...process.env });
+/**
+ * One variable the operator named on the command line (`--token-env VAR`): the token itself never appears in
+ * argv, where `ps` and shell history would show it.
+ */
+export const namedEnvVar = (name: string, env: Record<string, string | undefined> = process.env): string | undefined => env[name];

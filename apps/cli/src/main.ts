@@ -3,9 +3,10 @@ import { parseArgs } from 'node:util';
 import { devCommand } from './commands/dev.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { keyCreateCommand, orgCreateCommand } from './commands/org.command.js';
+import { repoAddCommand, repoListCommand, repoSyncCommand } from './commands/repo.command.js';
 import { sendCommand } from './commands/send.command.js';
-import { loadCliConfig } from './config.js';
-import { createOutput } from './output.js';
+import { loadCliConfig, type CliConfig } from './config.js';
+import { createOutput, type Output } from './output.js';
 
 const USAGE = `shaman — agents from git, invoked over A2A, recorded on NATS JetStream
 
@@ -18,11 +19,31 @@ Usage:
                                       create an organization whose agents live in <dir>
   shaman key create <org-slug> [--scope S]… [--env live|test] [--expires-days N]
                                       issue an API key (shown once)
+  shaman repo add <org-slug> <name> <url> [--branch B] [--token-env VAR]
+                                      add a git repository of agents (token read from
+                                      $VAR, stored encrypted with SHAMAN_SECRET_KEY)
+  shaman repo sync <org-slug> <name>  fetch the branch now; print commit, agents, errors
+  shaman repo list <org-slug>         repositories and their last sync
 
 Options:
   --json      machine-readable output
   -h, --help  this text
 `;
+
+const repoCommand = (config: CliConfig, out: Output, input: { sub?: string; args: string[]; branch?: string; tokenEnv?: string }): Promise<number> | null => {
+  const [slug, name, url] = input.args;
+  switch (input.sub) {
+    case 'add':
+      return repoAddCommand(config, out, { slug, name, url, branch: input.branch, tokenEnv: input.tokenEnv });
+    case 'sync':
+      return repoSyncCommand(config, out, { slug, name });
+    case 'list':
+      return repoListCommand(config, out, { slug });
+    case undefined:
+    default:
+      return null;
+  }
+};
 
 const main = async (): Promise<number> => {
   const { values, positionals } = parseArgs({
@@ -37,6 +58,8 @@ const main = async (): Promise<number> => {
       scope: { type: 'string', multiple: true },
       env: { type: 'string' },
       'expires-days': { type: 'string' },
+      branch: { type: 'string' },
+      'token-env': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -58,6 +81,11 @@ const main = async (): Promise<number> => {
     case 'key':
       if (args[0] !== 'create') break;
       return keyCreateCommand(config, out, { slug: args[1], scopes: values.scope ?? [], env: values.env, expiresDays: values['expires-days'], name: values.name });
+    case 'repo': {
+      const run = repoCommand(config, out, { sub: args[0], args: args.slice(1), branch: values.branch, tokenEnv: values['token-env'] });
+      if (run) return run;
+      break;
+    }
     case 'send':
       return sendCommand(config, out, { agent: args[0], text: args.slice(1).join(' '), apiKey: values.key, gateway: values.gateway });
     default:

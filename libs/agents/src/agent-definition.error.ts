@@ -3,7 +3,9 @@ export type AgentDefinitionErrorCode =
   | 'agent.no_frontmatter'
   | 'agent.yaml_syntax'
   | 'agent.invalid_field'
-  | 'agent.name_mismatch';
+  | 'agent.name_mismatch'
+  /** The repository's root `agents.json` is not valid JSON or not the expected shape. */
+  | 'agent.manifest_invalid';
 
 export type AgentDefinitionErrorOptions = {
   file: string;

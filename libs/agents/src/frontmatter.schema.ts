@@ -4,6 +4,9 @@ import { AgentName } from '@shaman/events';
 /** Names an agent may not take: they would read as the platform speaking (compared case-insensitively). */
 const RESERVED_NAMES = new Set(['system', 'admin', 'root', 'internal']);
 
+/** Whether a name (of an agent, alias or repository) is one the platform keeps for itself. */
+export const isReservedName = (name: string): boolean => RESERVED_NAMES.has(name.toLowerCase());
+
 /**
  * Older snake_case keys that mean the same as today's camelCase ones. Kept so existing repositories keep
  * loading; the parser also uses it to point at the line the author actually wrote.
@@ -59,7 +62,7 @@ const AgentSkill = z.strictObject({
 });
 
 const FrontmatterObject = z.strictObject({
-  name: AgentName.refine((name) => !RESERVED_NAMES.has(name.toLowerCase()), {
+  name: AgentName.refine((name) => !isReservedName(name), {
     message: `is reserved (${[...RESERVED_NAMES].join(', ')})`,
   }),
   description: z.string().default(''),

@@ -17,3 +17,15 @@ export {
   type AgentCatalog,
   type AgentCatalogOptions,
 } from './load-repository.js';
+export { isReservedName } from './frontmatter.schema.js';
+export { createRepositoryCache, type RepositoryCache, type GitSource, type SyncedCommit } from './git/repository-cache.js';
+export { GitSyncError, redactSecrets, type GitSyncErrorCode } from './git/git-sync.error.js';
+export { readAgentsManifest, AgentsManifest, AGENTS_MANIFEST, type ManifestResult } from './git/agents-manifest.js';
+export {
+  syncRepository,
+  repositoryNameProblem,
+  type LiveAgent,
+  type SyncProblem,
+  type RepositoryToSync,
+  type RepositorySyncResult,
+} from './git/sync-repository.js';

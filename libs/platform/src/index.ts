@@ -8,3 +8,15 @@ export { apiKeyFromHeaders, authenticateApiKey, createApiKeyAuthenticator, type 
 export { ensureOrganization, issueApiKey, revokeApiKey, type NewOrganization, type IssuedApiKey } from './organizations.js';
 export { startHealthServer, type HealthServer } from './health-server.js';
 export { natsServers } from './nats-servers.js';
+export { createSecretBox, generateSecretKey, SecretBoxError, type SecretBox, type SecretBoxErrorCode } from './secret-box.js';
+export {
+  upsertRepository,
+  listRepositories,
+  recordRepositorySync,
+  recordRepositorySyncFailure,
+  LiveAgent,
+  SyncProblem,
+  type RepositoryRecord,
+  type NewRepository,
+  type RepositorySyncRecord,
+} from './repositories.js';

@@ -2,7 +2,8 @@ import type { Part } from '@shaman/events';
 import { A2AError } from '../errors.js';
 import type { MessageSendParams } from '../jsonrpc/params.js';
 
-const MENTION = /^@([A-Za-z0-9][A-Za-z0-9_-]*)\s*/;
+// `@Agent`, or `@repo/Agent` when several synced repositories offer an agent of that name.
+const MENTION = /^@([A-Za-z0-9][A-Za-z0-9_-]*(?:\/[A-Za-z0-9][A-Za-z0-9_-]*)?)\s*/;
 
 /**
  * Which agent a message is for (DESIGN §5): `params.metadata.agent` (canonical), then the message's own

@@ -1,6 +1,6 @@
 import { STREAM_DOES_NOT_EXIST, isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import type { JetStreamEventStore } from '@shaman/event-store';
-import { stepRequestStream, type Part, type RunRequested, type StepAddress } from '@shaman/events';
+import { stepRequestStream, type AgentRef, type Part, type RunRequested, type StepAddress } from '@shaman/events';
 import { deterministicId, scopeAllowsAgent, type ApiKeyPrincipal } from '@shaman/platform';
 import { A2AError } from '../errors.js';
 import { parseParams } from '../jsonrpc/envelope.js';
@@ -29,13 +29,16 @@ export type SendMessageDeps = {
 export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPrincipal, rawParams: unknown): Promise<A2ATask> => {
   const params = parseParams(MessageSendParams, rawParams);
   const { agent, parts } = addressedAgent(params);
-  if (!scopeAllowsAgent(principal.scopes, agent)) throw new A2AError('forbidden', `this API key may not execute agent ${agent}`);
   const tenant = await deps.tenants.get(principal.orgId);
-  const definition = tenant ? await tenant.agents.get(agent) : undefined;
-  if (!tenant || !definition || !definition.exposed) throw new A2AError('invalid_params', `Invalid params: no agent named ${agent}`, { reason: 'agent_not_found', agent });
+  const resolved = tenant ? await tenant.agents.resolve(agent) : undefined;
+  // A key scoped to an agent may call it by any of its names (alias, `<repo>/<Agent>`), and one scoped to an
+  // alias may call what it stands for. Unknown names stay `forbidden` for a scoped key, as before.
+  const allowed = scopeAllowsAgent(principal.scopes, agent) || (resolved !== undefined && scopeAllowsAgent(principal.scopes, resolved.ref.name));
+  if (!allowed) throw new A2AError('forbidden', `this API key may not execute agent ${agent}`);
+  if (!tenant || !resolved || !resolved.definition.exposed) throw new A2AError('invalid_params', `Invalid params: no agent named ${agent}`, { reason: 'agent_not_found', agent });
   if (params.message.taskId) throw await continuingTaskError(deps, principal.orgId, params.message.taskId);
   const contextRun = await explicitRun(deps, principal.orgId, params);
-  const request = buildRequest({ principal, agent, repository: tenant.agentsRepository, params, parts, contextRun, at: deps.clock().toISOString() });
+  const request = buildRequest({ principal, agent: resolved.ref, params, parts, contextRun, at: deps.clock().toISOString() });
   const blocking = params.configuration?.blocking !== false;
   const watch = blocking ? deps.watcher.watch(request.metadata.stepId) : null;
   const fresh = await appendRequest(deps.store, request);
@@ -63,20 +66,20 @@ const retryKey = (input: { messageId: string; agent: string; contextRun: string 
 
 const buildRequest = (input: {
   principal: ApiKeyPrincipal;
-  agent: string;
-  repository: string;
+  /** The resolved agent: its canonical name, and where the executor reads it (a worktree pinned to a commit). */
+  agent: AgentRef;
   params: MessageSendParams;
   parts: Part[];
   contextRun: string | null;
   at: string;
 }): RunRequested => {
   const { orgId, keyId } = input.principal;
-  const key = retryKey({ messageId: input.params.message.messageId, agent: input.agent, contextRun: input.contextRun, parts: input.parts });
+  const key = retryKey({ messageId: input.params.message.messageId, agent: input.agent.name, contextRun: input.contextRun, parts: input.parts });
   const address = { orgId, runId: input.contextRun ?? deterministicId(orgId, 'run', key), stepId: deterministicId(orgId, 'step', key) } as StepAddress;
   return {
     type: 'RunRequested',
     data: {
-      agent: { name: input.agent, repository: input.repository, commit: null },
+      agent: input.agent,
       message: { messageId: input.params.message.messageId, role: input.params.message.role, parts: input.parts },
       parentStepId: null,
       depth: 0,

@@ -6,7 +6,8 @@ import type { Output } from '../output.js';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
-const withAdmin = async <T>(config: CliConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+/** One administrative connection per command: managing tenants is not something the app role may do. */
+export const withAdmin = async <T>(config: CliConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> => {
   const client = new pg.Client({ connectionString: config.DATABASE_ADMIN_URL });
   await client.connect();
   try {

@@ -1,0 +1,124 @@
+import { generateSecretKey, runMigrations, withDatabase } from '@shaman/platform';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { simpleGit } from 'simple-git';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The CLI may not depend on the shared test fixtures (lint boundaries), so this suite has its own small ones.
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+type TestDatabase = { adminUrl: string; cleanup(): Promise<void> };
+const createTestDatabase = async (): Promise<TestDatabase> => {
+  const name = `shaman_test_${randomBytes(5).toString('hex')}`;
+  const adminUrl = withDatabase(PG_URL, name);
+  await runMigrations({ adminUrl, dir: join(ROOT, 'migrations') });
+  return {
+    adminUrl,
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: withDatabase(PG_URL, 'postgres') });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).finally(() => client.end());
+    },
+  };
+};
+
+type TestOrigin = { dir: string; commit(files: Record<string, string>): Promise<string>; cleanup(): Promise<void> };
+const createTestOrigin = async (): Promise<TestOrigin> => {
+  const dir = await mkdtemp(join(tmpdir(), 'shaman-cli-origin-'));
+  const git = simpleGit(dir);
+  await git.raw(['init', '--quiet', '--initial-branch=main']);
+  await git.addConfig('user.name', 'Shaman Test').addConfig('user.email', 'test@shaman.invalid').addConfig('commit.gpgsign', 'false');
+  return {
+    dir,
+    commit: async (files) => {
+      for (const [path, text] of Object.entries(files)) {
+        await mkdir(join(dir, path, '..'), { recursive: true });
+        await writeFile(join(dir, path), text);
+      }
+      await git.add(Object.keys(files)).commit('agents');
+      return (await git.revparse(['HEAD'])).trim();
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+};
+const agentFile = (name: string): string => `---\nname: ${name}\nmodel: scripted\n---\nYou are ${name}.\n`;
+
+const runCli = (args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+
+describe('shaman repo add | sync | list (CLI process, real PostgreSQL and git)', () => {
+  let db: TestDatabase;
+  let origin: TestOrigin;
+  let cacheDir: string;
+  let env: Record<string, string>;
+  const slug = `repo-${Date.now().toString(36)}`;
+  const token = 'ghp_CliSecretToken987';
+  const cli = (...args: string[]) => runCli(args, env);
+
+  beforeAll(async () => {
+    [db, origin] = await Promise.all([createTestDatabase(), createTestOrigin()]);
+    cacheDir = await mkdtemp(join(tmpdir(), 'shaman-cli-cache-'));
+    env = { DATABASE_ADMIN_URL: db.adminUrl, SHAMAN_REPO_CACHE: cacheDir, SHAMAN_SECRET_KEY: generateSecretKey(), GIT_TOKEN: token, NO_COLOR: '1' };
+    expect((await cli('org', 'create', slug, '--agents', origin.dir)).code).toBe(0);
+  }, 60_000);
+  afterAll(async () => {
+    await origin.cleanup();
+    await rm(cacheDir, { recursive: true, force: true });
+    await db.cleanup();
+  });
+
+  it('adds a repository, syncs it (commit, agents, errors with file:line) and lists it', async () => {
+    const sha = await origin.commit({ 'Assistant.md': agentFile('Assistant'), 'agents.json': '{ "aliases": { "helper": "Assistant" } }' });
+    expect((await cli('repo', 'add', slug, 'main-agents', `file://${origin.dir}`)).code).toBe(0);
+    const first = await cli('repo', 'sync', slug, 'main-agents', '--json');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ commit: sha, added: ['Assistant'], aliases: { helper: 'Assistant' }, errors: [] });
+
+    await origin.commit({ 'Writer.md': '---\nname: Writer\nmodel: scripted\ntemperature: hot\n---\nWrite.\n' });
+    const second = await cli('repo', 'sync', slug, 'main-agents');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/Writer\.md:4: temperature: /);
+
+    const list = JSON.parse((await cli('repo', 'list', slug, '--json')).stdout) as { name: string; agents: string[]; errors: { file: string; line: number }[] }[];
+    expect(list).toEqual([expect.objectContaining({ name: 'main-agents', token: false, agents: ['Assistant'], errors: [expect.objectContaining({ file: 'Writer.md', line: 4, field: 'temperature' })] })]);
+  });
+
+  it('stores a token only encrypted, and never prints it when the sync fails', async () => {
+    const url = 'https://127.0.0.1:1/acme/agents.git';
+    expect((await cli('repo', 'add', slug, 'private', url, '--token-env', 'GIT_TOKEN')).code).toBe(0);
+    const admin = new pg.Client({ connectionString: db.adminUrl });
+    await admin.connect();
+    const stored = (await admin.query<{ token_ciphertext: string }>("SELECT token_ciphertext FROM repositories WHERE name = 'private'")).rows[0];
+    await admin.end();
+    expect(stored?.token_ciphertext).toMatch(/^v1:/);
+    expect(stored?.token_ciphertext).not.toContain(token);
+    const sync = await cli('repo', 'sync', slug, 'private');
+    expect(sync.code).toBe(1);
+    expect(sync.stderr).toContain('cannot fetch https://127.0.0.1:1/acme/agents.git');
+    expect(`${sync.stdout}${sync.stderr}`).not.toContain(token);
+    const listed = await cli('repo', 'list', slug, '--json');
+    expect(listed.stdout).not.toContain(token);
+  });
+
+  it('refuses a token without SHAMAN_SECRET_KEY, and reserved repository names', async () => {
+    const noKey = await runCli(['repo', 'add', slug, 'other', 'https://example.invalid/x.git', '--token-env', 'GIT_TOKEN'], { ...env, SHAMAN_SECRET_KEY: '' });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('needs SHAMAN_SECRET_KEY');
+    const reserved = await cli('repo', 'add', slug, 'admin', `file://${origin.dir}`);
+    expect(reserved.code).toBe(2);
+    expect(reserved.stderr).toContain('is reserved');
+  });
+});

@@ -1,0 +1,130 @@
+import { createRepositoryCache, GitSyncError, repositoryNameProblem, syncRepository, type RepositorySyncResult } from '@shaman/agents';
+import { createSecretBox, listRepositories, recordRepositorySync, recordRepositorySyncFailure, upsertRepository, type RepositoryRecord } from '@shaman/platform';
+import type pg from 'pg';
+import { namedEnvVar, type CliConfig } from '../config.js';
+import type { Output } from '../output.js';
+import { withAdmin } from './org.command.js';
+
+const orgIdOf = async (client: pg.Client, slug: string): Promise<string | undefined> =>
+  (await client.query<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [slug])).rows[0]?.id;
+
+const noOrg = (out: Output, slug: string): number => {
+  out.error(`no organization with slug ${slug} (create it with: shaman org create ${slug} --agents <dir>)`);
+  return 1;
+};
+
+const isHttpUrl = (url: string): boolean => /^https?:\/\//i.test(url);
+
+export type RepoAddInput = { slug?: string; name?: string; url?: string; branch?: string; tokenEnv?: string };
+
+/** Reads the token named by `--token-env` and seals it; a message for the operator when that is not possible. */
+const sealToken = (config: CliConfig, input: RepoAddInput): { ciphertext: string | null } | { problem: string } => {
+  if (input.tokenEnv === undefined) return { ciphertext: null };
+  const token = namedEnvVar(input.tokenEnv);
+  if (!token) return { problem: `environment variable ${input.tokenEnv} is empty or not set` };
+  // Refused rather than stored in clear: a token at rest is always encrypted (DESIGN §7).
+  if (!config.SHAMAN_SECRET_KEY) return { problem: 'a token needs SHAMAN_SECRET_KEY (32 bytes, base64; e.g. `openssl rand -base64 32`)' };
+  if (!isHttpUrl(input.url ?? '')) return { problem: 'a token is sent only to http(s) URLs' };
+  return { ciphertext: createSecretBox(config.SHAMAN_SECRET_KEY).encrypt(token) };
+};
+
+/** `shaman repo add <org-slug> <name> <url> [--branch b] [--token-env VAR]`: adds or updates a repository. */
+export const repoAddCommand = async (config: CliConfig, out: Output, input: RepoAddInput): Promise<number> => {
+  const { slug, name, url } = input;
+  if (!slug || !name || !url) {
+    out.error('usage: shaman repo add <org-slug> <name> <url> [--branch main] [--token-env VAR]');
+    return 2;
+  }
+  const nameProblem = repositoryNameProblem(name);
+  const sealed = sealToken(config, input);
+  if (nameProblem || 'problem' in sealed) {
+    out.error(nameProblem ? `repository name ${name} ${nameProblem}` : `cannot store the token: ${(sealed as { problem: string }).problem}`);
+    return 2;
+  }
+  const repo = await withAdmin(config, async (c) => {
+    const orgId = await orgIdOf(c, slug);
+    return orgId ? upsertRepository(c, { orgId, name, url, branch: input.branch ?? 'main', tokenCiphertext: sealed.ciphertext }) : null;
+  });
+  if (!repo) return noOrg(out, slug);
+  if (out.json) out.data({ id: repo.id, org: slug, name: repo.name, url: repo.url, branch: repo.branch, token: repo.tokenCiphertext !== null });
+  else out.line(`${out.green('✓')} repository ${out.bold(name)} of ${out.bold(slug)}: ${repo.url} (${repo.branch})${repo.tokenCiphertext ? ', token stored encrypted' : ''}. Sync it with: shaman repo sync ${slug} ${name}`);
+  return 0;
+};
+
+const printSync = (out: Output, repo: RepositoryRecord, result: RepositorySyncResult): void => {
+  if (out.json) {
+    const { commit, agents, aliases, errors, added, changed, removed, kept } = result;
+    out.data({ repository: repo.name, commit, agents, aliases, errors, added, changed, removed, kept });
+    return;
+  }
+  out.line(`${out.green('✓')} ${out.bold(repo.name)} synced at ${out.cyan(result.commit)}`);
+  const note = (agent: string): string =>
+    result.added.includes(agent) ? ' (added)' : result.changed.includes(agent) ? ' (changed)' : result.kept.includes(agent) ? out.red(` (invalid here; kept at ${result.agents[agent]?.commit.slice(0, 12)})`) : '';
+  for (const agent of Object.keys(result.agents)) out.line(`  ${agent}${note(agent)} ${out.dim(result.agents[agent]?.file ?? '')}`);
+  for (const agent of result.removed) out.line(`  ${out.dim(`${agent} (removed)`)}`);
+  for (const [alias, target] of Object.entries(result.aliases)) out.line(`  ${alias} → ${target}`);
+  if (result.errors.length > 0) out.line(out.red(`${result.errors.length} error(s):`));
+  for (const e of result.errors) out.line(`  ${e.message}`);
+};
+
+/** Opens a stored token; a readable reason when the key is missing or wrong. */
+const openToken = (config: CliConfig, repo: RepositoryRecord): string | undefined => {
+  if (repo.tokenCiphertext === null) return undefined;
+  if (!config.SHAMAN_SECRET_KEY) throw new Error(`repository ${repo.name} has a token; set SHAMAN_SECRET_KEY to use it`);
+  return createSecretBox(config.SHAMAN_SECRET_KEY).decrypt(repo.tokenCiphertext);
+};
+
+/**
+ * `shaman repo sync <org-slug> <name>`: syncs now and records what went live. Exits 0 when the sync ran, even
+ * with invalid files (the valid agents are live, the errors are printed and recorded); 1 when git failed.
+ */
+export const repoSyncCommand = async (config: CliConfig, out: Output, input: { slug?: string; name?: string }): Promise<number> => {
+  const { slug, name } = input;
+  if (!slug || !name) {
+    out.error('usage: shaman repo sync <org-slug> <name>');
+    return 2;
+  }
+  const cache = createRepositoryCache({ dir: config.SHAMAN_REPO_CACHE });
+  return withAdmin(config, async (c) => {
+    const orgId = await orgIdOf(c, slug);
+    if (!orgId) return noOrg(out, slug);
+    const repo = (await listRepositories(c, orgId)).find((r) => r.name === name);
+    if (!repo) {
+      out.error(`organization ${slug} has no repository ${name} (add it with: shaman repo add ${slug} ${name} <url>)`);
+      return 1;
+    }
+    try {
+      const result = await syncRepository({ name, url: repo.url, branch: repo.branch, token: openToken(config, repo), agents: repo.agents }, cache);
+      await recordRepositorySync(c, { id: repo.id, commit: result.commit, agents: result.agents, aliases: result.aliases, errors: result.errors, at: new Date() });
+      printSync(out, repo, result);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof GitSyncError)) throw error;
+      await recordRepositorySyncFailure(c, { id: repo.id, message: error.message, at: new Date() });
+      out.error(`sync of ${name} failed (live agents unchanged): ${error.message}`);
+      return 1;
+    }
+  });
+};
+
+/** `shaman repo list <org-slug>`: repositories with their last sync. Tokens are never shown, only whether one is set. */
+export const repoListCommand = async (config: CliConfig, out: Output, input: { slug?: string }): Promise<number> => {
+  const { slug } = input;
+  if (!slug) {
+    out.error('usage: shaman repo list <org-slug>');
+    return 2;
+  }
+  const repos = await withAdmin(config, async (c) => {
+    const orgId = await orgIdOf(c, slug);
+    return orgId ? listRepositories(c, orgId) : null;
+  });
+  if (!repos) return noOrg(out, slug);
+  const view = repos.map((r) => ({ name: r.name, url: r.url, branch: r.branch, token: r.tokenCiphertext !== null, lastCommit: r.lastCommit, lastSyncedAt: r.lastSyncedAt, agents: Object.keys(r.agents), aliases: r.aliases, errors: r.lastErrors ?? [] }));
+  if (out.json) out.data(view);
+  else if (view.length === 0) out.line(`no repositories in ${slug} (add one with: shaman repo add ${slug} <name> <url>)`);
+  for (const r of out.json ? [] : view) {
+    out.line(`${out.bold(r.name)} ${r.url} (${r.branch}) ${r.lastCommit ? out.cyan(r.lastCommit.slice(0, 12)) : out.dim('never synced')}${r.errors.length ? out.red(` ${r.errors.length} error(s)`) : ''}`);
+    if (r.agents.length > 0) out.line(`  ${r.agents.join(', ')}`);
+  }
+  return 0;
+};
