@@ -13,6 +13,8 @@ const Env = z.object({
   NATS_STREAM: z.string().default('SHAMAN_EVENTS'),
   NATS_SUBJECT_PREFIX: z.string().default('shaman'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix of the repository sync queue; the same value as the gql-api that runs the worker. */
+  BULLMQ_PREFIX: z.string().min(1).default('bull'),
   GATEWAY_PORT: z.coerce.number().int().min(0).default(8080),
   GQL_PORT: z.coerce.number().int().min(0).default(4000),
   SHAMAN_GATEWAY_URL: z.string().optional(),

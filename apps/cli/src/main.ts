@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { devCommand } from './commands/dev.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { keyCreateCommand, orgCreateCommand } from './commands/org.command.js';
-import { repoAddCommand, repoListCommand, repoSyncCommand } from './commands/repo.command.js';
+import { repoAddCommand, repoListCommand, repoRemoveCommand, repoSyncCommand } from './commands/repo.command.js';
 import { sendCommand } from './commands/send.command.js';
 import { loadCliConfig, type CliConfig } from './config.js';
 import { createOutput, type Output } from './output.js';
@@ -21,7 +21,10 @@ Usage:
                                       issue an API key (shown once)
   shaman repo add <org-slug> <name> <url> [--branch B] [--token-env VAR]
                                       add a git repository of agents (token read from
-                                      $VAR, stored encrypted with SHAMAN_SECRET_KEY)
+                                      $VAR, stored encrypted with SHAMAN_SECRET_KEY),
+                                      schedule its periodic sync, print its webhook secret
+  shaman repo remove <org-slug> <name>
+                                      delete a repository and its periodic sync
   shaman repo sync <org-slug> <name>  fetch the branch now; print commit, agents, errors
   shaman repo list <org-slug>         repositories and their last sync
 
@@ -39,6 +42,8 @@ const repoCommand = (config: CliConfig, out: Output, input: { sub?: string; args
       return repoSyncCommand(config, out, { slug, name });
     case 'list':
       return repoListCommand(config, out, { slug });
+    case 'remove':
+      return repoRemoveCommand(config, out, { slug, name });
     case undefined:
     default:
       return null;

@@ -1,8 +1,8 @@
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
-import type { ShamanEvent} from '@shaman/events';
+import type { RunCancelRequested, ShamanEvent, StepInputProvided } from '@shaman/events';
 import { stepRequestStream, type StepAddress } from '@shaman/events';
 import { createLogger, newId } from '@shaman/platform';
-import { createTestNats, runRequested, stepEventsUntil, type TestNats } from '@shaman/testing';
+import { createTestNats, runRequested, stepEvents, stepEventsUntil, type TestNats } from '@shaman/testing';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ describe('executor (real nats-server)', () => {
     await writeFile(join(repo, 'Looper.script.yaml'), 'turns:\n  - toolCalls: [{ name: lookup, arguments: { q: "x" } }]\n  - reply: "after tool: {{lastToolResult}}"\n');
     await writeFile(join(repo, 'Calculator.md'), agentFile('Calculator', 'tools: [add]\n'));
     await writeFile(join(repo, 'Calculator.script.yaml'), 'turns:\n  - toolCalls: [{ name: add, arguments: { a: 2, b: 3 } }]\n  - reply: "sum is {{lastToolResult}}"\n');
+    await writeFile(join(repo, 'Weather.md'), agentFile('Weather', 'tools: [request_user_input]\n'));
+    await writeFile(join(repo, 'Weather.script.yaml'), 'turns:\n  - toolCalls: [{ name: request_user_input, arguments: { prompt: "Which city?" } }]\n  - reply: "Weather for {{lastToolResult}}"\n');
     const add: Tool = {
       name: 'add',
       description: 'Adds two numbers',
@@ -97,5 +99,54 @@ describe('executor (real nats-server)', () => {
     }
     const owners = new Set(all.map((events) => (events[0] as Extract<ShamanEvent, { type: 'StepStarted' }>).data.executorId));
     expect(owners.size).toBeGreaterThanOrEqual(1);
+  });
+
+  it('parks a step on request_user_input without holding a slot, and continues with the answer', async () => {
+    const address = await request('Weather', 'what is the weather?');
+    const asked = await stepEventsUntil(store, address, { until: (e) => e.type === 'StepInputRequired' });
+    expect(asked.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepInputRequired']);
+    expect(asked[4]).toMatchObject({ data: { prompt: 'Which city?', toolCallId: (asked[3] as Extract<ShamanEvent, { type: 'ToolCalled' }>).data.toolCallId } });
+    await expect.poll(() => executors.reduce((n, e) => n + e.inFlight(), 0)).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await stepEvents(store, address)).map((e) => e.type).at(-1)).toBe('StepInputRequired');
+
+    const provided: StepInputProvided = {
+      type: 'StepInputProvided',
+      data: { message: { messageId: 'answer-1', role: 'user', parts: [{ kind: 'text', text: 'Paris' }] }, providedBy: { kind: 'api_key', id: 'k1' } },
+      metadata: { ...address, eventId: newId(), at: new Date().toISOString() } as StepInputProvided['metadata'],
+    };
+    await store.appendToStream(stepRequestStream(address), [provided]);
+    const events = await untilTerminal(address);
+    expect(events.slice(5).map((e) => e.type)).toEqual(['StepResumed', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(events[6]).toMatchObject({ data: { name: 'request_user_input', output: 'Paris', isError: false } });
+    expect(events.at(-1)).toMatchObject({ data: { output: { parts: [{ text: 'Weather for Paris' }] } } });
+  });
+
+  it('acks and ignores input for a step that is not waiting for it', async () => {
+    const address = await request('Echo', 'no question');
+    await untilTerminal(address);
+    const provided: StepInputProvided = {
+      type: 'StepInputProvided',
+      data: { message: { messageId: 'stray', role: 'user', parts: [{ kind: 'text', text: 'hi' }] }, providedBy: { kind: 'api_key', id: 'k1' } },
+      metadata: { ...address, eventId: newId(), at: new Date().toISOString() } as StepInputProvided['metadata'],
+    };
+    await store.appendToStream(stepRequestStream(address), [provided]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await stepEvents(store, address)).map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    await expect.poll(() => executors.reduce((n, e) => n + e.inFlight(), 0)).toBe(0);
+  });
+
+  it('cancels a step that waits for input: no executor owns it, so the request itself ends it', async () => {
+    const address = await request('Weather', 'ask, then cancel');
+    await stepEventsUntil(store, address, { until: (e) => e.type === 'StepInputRequired' });
+    const cancel: RunCancelRequested = {
+      type: 'RunCancelRequested',
+      data: { requestedBy: { kind: 'user', id: 'u1' } },
+      metadata: { ...address, eventId: newId(), at: new Date().toISOString() } as RunCancelRequested['metadata'],
+    };
+    await store.appendToStream(stepRequestStream(address), [cancel]);
+    const events = await untilTerminal(address);
+    expect(events.at(-1)).toMatchObject({ type: 'StepCanceled' });
+    expect(events.some((e) => e.type === 'ToolResulted')).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/eve
 import { EXECUTOR_CONSUMER, ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
 import type { Logger } from '@shaman/platform';
 import { callLlmActivity } from './activities/call-llm.activity.js';
-import { callToolActivity, staticToolSource, type Tool, type ToolSource } from './activities/call-tool.activity.js';
+import { callToolActivity, combineToolSources, staticToolSource, type Tool, type ToolSource } from './activities/call-tool.activity.js';
 import { createAgentResolver } from './agent-resolver.js';
 import { listenForCancels } from './cancel-listener.js';
 import type { ExecutorConfig } from './config.js';
@@ -15,6 +15,7 @@ import { withLatency } from './llm/latency.provider.js';
 import { createModelRoutes } from './llm/model-routes.js';
 import { handleRequest } from './request-handler.js';
 import { runStep } from './run-step.js';
+import { requestUserInputToolSource } from './tools/platform/request-user-input.tool.js';
 
 export type ExecutorDeps = {
   nc: NatsConnection;
@@ -65,7 +66,9 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
     maxAckPending: config.EXECUTOR_MAX_ACK_PENDING,
   });
   const store = await createJetStreamEventStore({ nc: deps.nc, ...deps.layout });
-  const tools = typeof deps.tools === 'function' ? deps.tools(store) : (deps.tools ?? staticToolSource(new Map<string, Tool>()));
+  const given = typeof deps.tools === 'function' ? deps.tools(store) : (deps.tools ?? staticToolSource(new Map<string, Tool>()));
+  // Built into the step loop itself (it parks the step), so every executor offers it to agents that list it.
+  const tools = combineToolSources(requestUserInputToolSource(), given);
   const now = () => performance.now();
   const step = runStep({
     store,

@@ -1,10 +1,13 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { decideStep, evolveStep, initialStepState, isTerminalStep } from '@shaman/domain';
+import { decideStep, evolveStep, initialStepState, isTerminalStep, type Step } from '@shaman/domain';
 import { decodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { RequestEvent, type RunRequested } from '@shaman/events';
 import type { Logger } from '@shaman/platform';
 import type { runStep } from './run-step.js';
 import { FencedError, appendStepEvents, loadStep, nextEventId, type StepHandle } from './step-log.js';
+
+/** How long an answer waits when it arrives while the run that asked the question is still letting go here. */
+const INPUT_RETRY_MS = 250;
 
 export type RequestHandlerDeps = {
   store: JetStreamEventStore;
@@ -18,7 +21,8 @@ export type RequestHandlerDeps = {
 };
 
 /**
- * Handles one delivery of the executors' shared consumer. Acks only once the step is terminal; lets go
+ * Handles one delivery of the executors' shared consumer. Acks only once the step is terminal or parked
+ * waiting for user input (its answer, `StepInputProvided`, is a new delivery that resumes it); lets go
  * without acking when fenced (another executor owns the step and will ack); naks other failures with
  * back-off, and on the last delivery records the step as failed so nothing stays "working" forever.
  */
@@ -26,6 +30,8 @@ export const handleRequest = (deps: RequestHandlerDeps) => async (m: JsMsg): Pro
   const event = parseRequest(m, deps.logger);
   if (!event) return;
   if (deps.inFlight.has(event.metadata.stepId)) {
+    // An answer that overtook the question's own run (still finishing here): look again once that run let go.
+    if (event.type === 'StepInputProvided') return m.nak(INPUT_RETRY_MS);
     if (event.type === 'RunCancelRequested') deps.inFlight.get(event.metadata.stepId)?.abort();
     m.ack(); // this process owns the step and acks its RunRequested when it ends
     return;
@@ -35,8 +41,14 @@ export const handleRequest = (deps: RequestHandlerDeps) => async (m: JsMsg): Pro
   const heartbeat = setInterval(() => m.working(), deps.heartbeatMs);
   try {
     const handle = event.type === 'RunRequested' && m.info.deliveryCount === 1 ? fresh(event) : await loadStep(deps.store, event.metadata);
-    if (event.type === 'RunCancelRequested' && handle.state.status === 'working') {
+    // A parked step (waiting for input) has no owner to hear a cancel broadcast: this executor ends it.
+    if (event.type === 'RunCancelRequested' && handle.state.status === 'working' && !handle.state.awaitingInput) {
       m.ack(); // owned by a live executor (it got the broadcast) or, if that one died, the redelivery will see the cancel
+      return;
+    }
+    if (event.type === 'StepInputProvided' && !answersQuestion(handle.state)) {
+      deps.logger.warn({ stepId: event.metadata.stepId, status: handle.state.status }, 'input for a step that is not waiting for it; ignored');
+      m.ack();
       return;
     }
     await settle(deps, { handle, attempt: m.info.deliveryCount, signal: controller.signal });
@@ -92,6 +104,9 @@ const retryDelayMs = (error: unknown, deliveryCount: number): number => {
   const asked = (error as { retryAfterMs?: unknown }).retryAfterMs;
   return typeof asked === 'number' && asked > 0 ? Math.min(asked, 600_000) : Math.min(1000 * 2 ** deliveryCount, 30_000);
 };
+
+/** Whether the step has a question whose (first) answer is folded in but not yet recorded as the call's result. */
+const answersQuestion = (step: Step): boolean => step.status === 'working' && step.awaitingInput !== null && step.awaitingInput.answer !== null;
 
 const fresh = (event: RunRequested): StepHandle => ({
   address: event.metadata,

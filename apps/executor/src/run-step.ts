@@ -1,4 +1,5 @@
 import type { AgentDefinition } from '@shaman/agents';
+import type { ToolCallRequest } from '@shaman/events';
 import { decideStep, evolveStep, nextAction, priceUsage, type CommandMetadata, type Step, type StepCommand, type WorkingStep } from '@shaman/domain';
 import type { JetStreamEventStore } from '@shaman/event-store';
 import type { Logger } from '@shaman/platform';
@@ -7,6 +8,7 @@ import { toolSpecsOf, type callToolActivity, type Tool, type ToolSource } from '
 import type { AgentResolver } from './agent-resolver.js';
 import { LlmError } from './llm/llm-provider.js';
 import { appendStepEvents, nextEventId, type StepHandle } from './step-log.js';
+import { REQUEST_USER_INPUT, promptOf } from './tools/platform/request-user-input.tool.js';
 
 export type RunStepDeps = {
   store: JetStreamEventStore;
@@ -26,7 +28,8 @@ type Loop = { handle: StepHandle; agent: AgentDefinition | null; tools: Readonly
 type Intent = { [T in StepCommand['type']]: { type: T; data: Command<T>['data'] } }[StepCommand['type']];
 
 /**
- * Drives one step from wherever its log ends to a terminal event. Every decision is appended behind the
+ * Drives one step from wherever its log ends to a terminal event, or until it waits for user input
+ * (`await_input`: it returns without one and nothing holds the step). Every decision is appended behind the
  * fence before it is acted on; a `FencedError` from an append means another executor owns the step now,
  * and propagates so the caller lets go without acking.
  */
@@ -58,6 +61,13 @@ export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle
       case 'ignore':
       case 'done':
         return loop.handle;
+      // Parked: the question is recorded and nothing holds the step; its answer comes as a new request.
+      case 'await_input':
+        deps.logger.info({ stepId: loop.handle.address.stepId }, 'step waits for user input');
+        return loop.handle;
+      case 'deliver_input':
+        await record({ type: 'RecordToolResult', data: { toolCallId: action.toolCallId, output: action.text, isError: false, latencyMs: 0 } });
+        break;
       case 'cancel':
         await record({ type: 'CancelStep', data: { reason: 'canceled by request' } });
         break;
@@ -85,9 +95,16 @@ export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle
         break;
       }
       case 'call_tool': {
-        if (!action.alreadyRecorded) await record({ type: 'RecordToolCall', data: { iteration: action.iteration, call: action.call } });
         const resolved = await resolveAgent(deps, loop);
         const tools = resolved.ok ? await toolsOf(resolved.agent) : new Map<string, Tool>();
+        const question = questionOf(action.call, tools);
+        const recordCall: Intent[] = action.alreadyRecorded ? [] : [{ type: 'RecordToolCall', data: { iteration: action.iteration, call: action.call } }];
+        // The call and its question are one decision, one commit: a step never waits on a call it did not record.
+        if (question !== null) {
+          await record(...recordCall, { type: 'RequestInput', data: { toolCallId: action.call.id, prompt: question } });
+          break;
+        }
+        if (recordCall.length > 0) await record(...recordCall);
         const { address, state } = loop.handle;
         const { agent: ref, depth } = (state as WorkingStep).request;
         const agent = ref.name;
@@ -107,6 +124,16 @@ const resolveAgent = async (deps: RunStepDeps, loop: Loop) => {
   const request = 'request' in loop.handle.state ? loop.handle.state.request : null;
   if (!request) return { ok: false as const, code: 'agent_not_found' as const, message: 'step has no request' };
   return deps.agents.resolve(request.agent);
+};
+
+/** The prompt of a valid `request_user_input` call the agent was offered; null for any other call (invoked as usual). */
+const questionOf = (call: ToolCallRequest, tools: ReadonlyMap<string, Tool>): string | null => {
+  if (call.name !== REQUEST_USER_INPUT || !tools.has(REQUEST_USER_INPUT)) return null;
+  try {
+    return promptOf(call.arguments);
+  } catch {
+    return null; // invoked, so the model sees the validation error as the call's result
+  }
 };
 
 type Record = (...intents: Intent[]) => Promise<void>;

@@ -1,5 +1,5 @@
 import { createPool, type Pool } from '@shaman/platform';
-import { createTestDatabase, createTestTenant, revokeTestKey, type TestDatabase, type TestTenant } from '@shaman/testing';
+import { createTestDatabase, createTestRedis, createTestTenant, revokeTestKey, TEST_REDIS_URL, type TestDatabase, type TestTenant } from '@shaman/testing';
 import { getIntrospectionQuery } from 'graphql';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
@@ -124,7 +124,9 @@ describe('gql-api over HTTP: authentication, input and limits (real PostgreSQL)'
   });
 
   it('starts from configuration on a free port and stops cleanly', async () => {
-    const config = loadConfig({ DATABASE_URL: db.appUrl, GQL_PORT: '0', LOG_LEVEL: 'silent' });
+    // Its own BullMQ prefix, never the developer's queue (the sync worker is tested in sync.runtime.int.spec.ts).
+    const redis = createTestRedis();
+    const config = loadConfig({ DATABASE_URL: db.appUrl, GQL_PORT: '0', LOG_LEVEL: 'silent', REDIS_URL: TEST_REDIS_URL, BULLMQ_PREFIX: redis.prefix, REPO_SYNC_WORKER: 'false' });
     expect(config).toMatchObject({ GQL_HOST: '127.0.0.1', GQL_MAX_DEPTH: 10 });
     const api = await startGqlApi(config);
     try {
@@ -134,6 +136,7 @@ describe('gql-api over HTTP: authentication, input and limits (real PostgreSQL)'
       expect(res.body.data).toEqual({ viewer: { organizationId: tenant.orgId } });
     } finally {
       await api.stop();
+      await redis.cleanup();
     }
   });
 });

@@ -7,14 +7,21 @@ import { createGqlContext, type GqlContext } from './graphql/context.js';
 import { depthLimitRule } from './graphql/depth-limit.rule.js';
 import { createApiKeyAuth } from './http/api-key.hook.js';
 import { registerHealthRoutes } from './http/health.routes.js';
+import { registerRepositoryWebhook, type RepositoryWebhookDeps } from './repositories/webhook.route.js';
 import { resolvers, typeDefs } from './schema/schema.js';
 
-export type GqlServerDeps = { pool: Pool; logger: Logger; maxDepth: number };
+export type GqlServerDeps = {
+  pool: Pool;
+  logger: Logger;
+  maxDepth: number;
+  /** The push webhook of repositories; the route exists only when given. */
+  webhooks?: Omit<RepositoryWebhookDeps, 'pool'>;
+};
 export type GqlServer = { app: FastifyInstance; close: () => Promise<void> };
 
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
-const createApollo = async ({ logger, maxDepth }: Omit<GqlServerDeps, 'pool'>): Promise<ApolloServer<GqlContext>> => {
+const createApollo = async ({ logger, maxDepth }: Pick<GqlServerDeps, 'logger' | 'maxDepth'>): Promise<ApolloServer<GqlContext>> => {
   const apollo = new ApolloServer<GqlContext>({
     typeDefs,
     resolvers,
@@ -41,7 +48,8 @@ const handleHttpError = (error: FastifyError, request: FastifyRequest, reply: Fa
 };
 
 /**
- * The GraphQL API on Fastify: `POST|GET /graphql` behind API-key authentication, `/healthz`, `/readyz`.
+ * The GraphQL API on Fastify: `POST|GET /graphql` behind API-key authentication, `/healthz`, `/readyz`, and
+ * with `webhooks` the repositories' push webhook (HMAC-authenticated, see webhook.route.ts).
  * Not listening yet; `close()` stops accepting requests, waits for those in flight, then stops Apollo.
  */
 export const createGqlServer = async (deps: GqlServerDeps): Promise<GqlServer> => {
@@ -52,6 +60,7 @@ export const createGqlServer = async (deps: GqlServerDeps): Promise<GqlServer> =
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, loggerInstance });
   app.setErrorHandler(handleHttpError);
   registerHealthRoutes(app, deps.pool);
+  if (deps.webhooks) await registerRepositoryWebhook(app, { pool: deps.pool, ...deps.webhooks });
   const auth = createApiKeyAuth(deps.pool);
   app.route({
     method: ['GET', 'POST'],

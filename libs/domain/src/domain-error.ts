@@ -6,7 +6,8 @@ export type DomainErrorCode =
   | 'step.terminal'
   | 'step.iteration_mismatch'
   | 'step.unknown_tool_call'
-  | 'step.not_finished';
+  | 'step.not_finished'
+  | 'step.awaiting_input';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';

@@ -20,6 +20,7 @@ export type {
   RecordToolResult,
   RecordUsage,
   RecordRunData,
+  RequestInput,
   CompleteStep,
   FailStep,
   CancelStep,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { RunCancelRequested, RunRequested } from './run-events.js';
+import { RunCancelRequested, RunRequested, StepInputProvided } from './run-events.js';
 import {
   LlmResponded,
   StepCanceled,
   StepCompleted,
   StepFailed,
+  StepInputRequired,
   StepResumed,
   StepStarted,
   ToolCalled,
@@ -13,7 +14,7 @@ import {
 import { RunDataWritten, UsageRecorded } from './data-events.js';
 
 /** Events addressed to a step (its request subject): what callers ask for. */
-export const RequestEvent = z.discriminatedUnion('type', [RunRequested, RunCancelRequested]);
+export const RequestEvent = z.discriminatedUnion('type', [RunRequested, RunCancelRequested, StepInputProvided]);
 export type RequestEvent = z.infer<typeof RequestEvent>;
 
 /** Events an executor records on a step's event subject. */
@@ -23,6 +24,7 @@ export const StepEvent = z.discriminatedUnion('type', [
   LlmResponded,
   ToolCalled,
   ToolResulted,
+  StepInputRequired,
   StepCompleted,
   StepFailed,
   StepCanceled,

@@ -1,7 +1,7 @@
 export { OrgId, RunId, StepId, EventId, AgentName } from './ids.js';
 export { TextPart, DataPart, FilePart, Part, ChatMessage, messageText } from './message.js';
 export { EventMetadata, Initiator, TokenUsage } from './metadata.js';
-export { AgentRef, RunRequested, RunCancelRequested } from './run-events.js';
+export { AgentRef, RunRequested, RunCancelRequested, StepInputProvided } from './run-events.js';
 export {
   StepStarted,
   StepResumed,
@@ -9,6 +9,7 @@ export {
   LlmResponded,
   ToolCalled,
   ToolResulted,
+  StepInputRequired,
   StepCompleted,
   StepFailureCode,
   StepFailed,

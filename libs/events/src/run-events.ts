@@ -42,3 +42,11 @@ export const RunCancelRequested = defineEvent(
   z.object({ reason: z.string().max(2000).optional(), requestedBy: Initiator }),
 );
 export type RunCancelRequested = z.infer<typeof RunCancelRequested>;
+
+/**
+ * A person answered a step waiting for input (`StepInputRequired`): a request event on the step's request
+ * subject, appended by the gateway (an A2A `message/send` with the task's id). The executors' shared consumer
+ * picks it up and the step continues with `message` as the result of the pending `request_user_input` call.
+ */
+export const StepInputProvided = defineEvent('StepInputProvided', z.object({ message: ChatMessage, providedBy: Initiator }));
+export type StepInputProvided = z.infer<typeof StepInputProvided>;

@@ -115,3 +115,14 @@ export type StepFailed = z.infer<typeof StepFailed>;
 /** The step was canceled before it finished. Terminal. */
 export const StepCanceled = defineEvent('StepCanceled', z.object({ reason: z.string().optional() }));
 export type StepCanceled = z.infer<typeof StepCanceled>;
+
+/**
+ * The model called `request_user_input`: the step waits for a person's answer to `prompt` (A2A `input-required`).
+ * Recorded in the same commit as the `ToolCalled` it answers; the executor then lets go of the step, holding
+ * no slot, until a `StepInputProvided` arrives on the step's request subject.
+ */
+export const StepInputRequired = defineEvent(
+  'StepInputRequired',
+  z.object({ toolCallId: z.string().min(1), prompt: z.string().min(1) }),
+);
+export type StepInputRequired = z.infer<typeof StepInputRequired>;

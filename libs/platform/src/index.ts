@@ -14,9 +14,21 @@ export {
   listRepositories,
   recordRepositorySync,
   recordRepositorySyncFailure,
+  lockRepository,
+  deleteRepository,
+  repositoryWebhookTarget,
+  type RepositoryWebhookTarget,
   LiveAgent,
   SyncProblem,
   type RepositoryRecord,
   type NewRepository,
   type RepositorySyncRecord,
 } from './repositories.js';
+export {
+  createRepositorySyncQueue,
+  repositorySchedulerId,
+  RepositorySyncJob,
+  REPOSITORY_SYNC_QUEUE,
+  type RepositorySyncQueue,
+  type RepositorySyncQueueOptions,
+} from './repository-sync-queue.js';

@@ -1,7 +1,7 @@
 import { createTestDatabase, createTestTenant, type TestDatabase } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, withOrg, type Pool } from './db.js';
-import { listRepositories, recordRepositorySync, upsertRepository } from './repositories.js';
+import { deleteRepository, listRepositories, lockRepository, recordRepositorySync, repositoryWebhookTarget, upsertRepository } from './repositories.js';
 
 describe('repositories table (real PostgreSQL, app role under RLS)', () => {
   let db: TestDatabase;
@@ -32,5 +32,23 @@ describe('repositories table (real PostgreSQL, app role under RLS)', () => {
   it.each(['system', 'Admin', 'root', 'INTERNAL', 'a/b'])('refuses the repository name %s', async (name) => {
     const t = await createTestTenant(db.adminUrl, { agentsRepository: '/tmp/c' });
     await expect(withOrg(pool, t.orgId, (c) => upsertRepository(c, { orgId: t.orgId, name, url: 'file:///x' }))).rejects.toThrow(/check constraint/);
+  });
+
+  it('gives the app role, with no tenant set, only the owner and sealed webhook secret of a repository by id', async () => {
+    const t = await createTestTenant(db.adminUrl, { agentsRepository: '/tmp/d' });
+    const repo = await withOrg(pool, t.orgId, (c) => upsertRepository(c, { orgId: t.orgId, name: 'hooked', url: 'file:///x', webhookSecretCiphertext: 'v1:i:t:d' }));
+    expect((await pool.query('SELECT * FROM repositories')).rows).toEqual([]);
+    expect(await repositoryWebhookTarget(pool, repo.id)).toEqual({ orgId: t.orgId, webhookSecretCiphertext: 'v1:i:t:d' });
+    expect(await repositoryWebhookTarget(pool, '00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('locks and deletes a repository only within its own organization', async () => {
+    const a = await createTestTenant(db.adminUrl, { agentsRepository: '/tmp/e' });
+    const b = await createTestTenant(db.adminUrl, { agentsRepository: '/tmp/f' });
+    const repo = await withOrg(pool, a.orgId, (c) => upsertRepository(c, { orgId: a.orgId, name: 'mine', url: 'file:///x' }));
+    expect(await withOrg(pool, b.orgId, (c) => lockRepository(c, repo.id))).toBeNull();
+    expect(await withOrg(pool, b.orgId, (c) => deleteRepository(c, { orgId: a.orgId, name: 'mine' }))).toBeNull();
+    expect(await withOrg(pool, a.orgId, (c) => lockRepository(c, repo.id))).toMatchObject({ id: repo.id, name: 'mine' });
+    expect(await withOrg(pool, a.orgId, (c) => deleteRepository(c, { orgId: a.orgId, name: 'mine' }))).toBe(repo.id);
   });
 });

@@ -10,6 +10,8 @@ export type SyncProblem = z.infer<typeof SyncProblem>;
 
 // Rows are parsed at the ingress like any other input (STYLE §3): jsonb written by an older version must not
 // reach the gateway as a wrong shape.
+// The webhook secret is deliberately not part of the record: only the webhook reads it, through
+// repositoryWebhookTarget (and zod drops the column here).
 const Row = z.object({
   id: z.string(),
   org_id: z.string(),
@@ -61,17 +63,55 @@ const toRecord = (raw: unknown): RepositoryRecord => {
   };
 };
 
-export type NewRepository = { orgId: string; name: string; url: string; branch?: string; tokenCiphertext?: string | null };
+export type NewRepository = {
+  orgId: string;
+  name: string;
+  url: string;
+  branch?: string;
+  tokenCiphertext?: string | null;
+  webhookSecretCiphertext?: string | null;
+};
 
-/** Adds a repository, or updates url/branch/token of the one with that name (re-running `repo add` edits it). */
+/**
+ * Adds a repository, or updates url/branch/token/webhook secret of the one with that name (re-running
+ * `repo add` edits it, and so rotates its webhook secret).
+ */
 export const upsertRepository = async (client: pg.ClientBase, repo: NewRepository): Promise<RepositoryRecord> => {
   const { rows } = await client.query(
-    `INSERT INTO repositories (id, org_id, name, url, branch, token_ciphertext) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (org_id, name) DO UPDATE SET url = EXCLUDED.url, branch = EXCLUDED.branch, token_ciphertext = EXCLUDED.token_ciphertext
+    `INSERT INTO repositories (id, org_id, name, url, branch, token_ciphertext, webhook_secret_ciphertext) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (org_id, name) DO UPDATE SET url = EXCLUDED.url, branch = EXCLUDED.branch, token_ciphertext = EXCLUDED.token_ciphertext,
+       webhook_secret_ciphertext = EXCLUDED.webhook_secret_ciphertext
      RETURNING *`,
-    [newId(), repo.orgId, repo.name, repo.url, repo.branch ?? 'main', repo.tokenCiphertext ?? null],
+    [newId(), repo.orgId, repo.name, repo.url, repo.branch ?? 'main', repo.tokenCiphertext ?? null, repo.webhookSecretCiphertext ?? null],
   );
   return toRecord(rows[0]);
+};
+
+/**
+ * One repository, row-locked until the transaction ends: syncs of one repository (a scheduled one and a
+ * webhook's, or two processes') run one after the other, and a slower, older sync cannot overwrite a newer one.
+ */
+export const lockRepository = async (client: pg.ClientBase, id: string): Promise<RepositoryRecord | null> => {
+  const { rows } = await client.query('SELECT * FROM repositories WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0] === undefined ? null : toRecord(rows[0]);
+};
+
+/** Deletes an organization's repository by name; its id, or null when there was none. */
+export const deleteRepository = async (client: pg.ClientBase, where: { orgId: string; name: string }): Promise<string | null> => {
+  const { rows } = await client.query<{ id: string }>('DELETE FROM repositories WHERE org_id = $1 AND name = $2 RETURNING id', [where.orgId, where.name]);
+  return rows[0]?.id ?? null;
+};
+
+export type RepositoryWebhookTarget = { orgId: string; webhookSecretCiphertext: string | null };
+
+/**
+ * Who owns a repository and its sealed webhook secret, before any tenant is known (migrations/0007). `id`
+ * must be a uuid; the caller checks that, so a malformed id is a 404 and not a database error.
+ */
+export const repositoryWebhookTarget = async (client: pg.ClientBase | pg.Pool, id: string): Promise<RepositoryWebhookTarget | null> => {
+  const { rows } = await client.query<{ org_id: string; webhook_secret_ciphertext: string | null }>('SELECT * FROM repository_webhook_target($1)', [id]);
+  const row = rows[0];
+  return row ? { orgId: row.org_id, webhookSecretCiphertext: row.webhook_secret_ciphertext } : null;
 };
 
 /** An organization's repositories by name. Explicit org filter, so it is also right on an admin connection. */

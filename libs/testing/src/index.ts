@@ -6,3 +6,4 @@ export { spawnApp, runCli, type AppProcess, type LogLine } from './processes.js'
 export { runRequested, stepEvents, stepEventsUntil } from './requests.js';
 export { createTestOrigin, agentFile, type TestOrigin } from './git-origin.js';
 export { startStack, type TestStack } from './stack.js';
+export { createTestRedis, TEST_REDIS_URL, type TestRedis } from './redis.js';

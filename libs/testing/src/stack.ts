@@ -1,6 +1,7 @@
 import type { TestDatabase } from './database.js';
 import type { TestNats } from './nats.js';
 import { spawnApp, type AppProcess } from './processes.js';
+import { createTestRedis, TEST_REDIS_URL } from './redis.js';
 
 export type TestStack = {
   gatewayUrl: string;
@@ -16,14 +17,20 @@ export type TestStack = {
  */
 export const startStack = async (input: { db: TestDatabase; nats: TestNats; executorEnv?: Record<string, string> }): Promise<TestStack> => {
   const { db, nats } = input;
+  // Its own BullMQ prefix (deleted on stop), so the gql-api's sync queue never touches the developer's.
+  const redis = createTestRedis();
   const bus = { NATS_URL: nats.url, NATS_STREAM: nats.layout.stream, NATS_SUBJECT_PREFIX: nats.layout.subjectPrefix };
   const apps = [
     spawnApp('projector', { ...bus, DATABASE_URL: db.projectorUrl }),
     spawnApp('executor', { ...bus, ...input.executorEnv }),
     spawnApp('a2a-gateway', { ...bus, DATABASE_URL: db.appUrl, GATEWAY_PORT: '0' }),
-    spawnApp('gql-api', { DATABASE_URL: db.appUrl, GQL_PORT: '0' }),
+    spawnApp('gql-api', { DATABASE_URL: db.appUrl, GQL_PORT: '0', REDIS_URL: TEST_REDIS_URL, BULLMQ_PREFIX: redis.prefix, REPO_SYNC_WORKER: 'false' }),
   ] as const;
-  const stop = () => Promise.all(apps.map((a) => a.stop()));
+  const stop = async (): Promise<(number | null)[]> => {
+    const codes = await Promise.all(apps.map((a) => a.stop()));
+    await redis.cleanup();
+    return codes;
+  };
   try {
     const [, , gateway, graphql] = await Promise.all([
       apps[0].waitForLog((l) => l.msg === 'projector started'),

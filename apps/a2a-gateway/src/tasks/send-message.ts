@@ -8,6 +8,7 @@ import { MessageSendParams } from '../jsonrpc/params.js';
 import type { RunWatcher } from '../run-watcher.js';
 import type { TenantDirectory } from '../tenants.js';
 import { addressedAgent } from './agent-address.js';
+import { continueTask } from './continue-task.js';
 import type { TaskReader } from './task-reader.js';
 import { viewFromEvents, withTerminal } from './task-reader.js';
 import { TERMINAL_TASK_STATES, toA2ATask, type A2ATask } from './task-view.js';
@@ -23,11 +24,13 @@ export type SendMessageDeps = {
 
 /**
  * `message/send`: validates, authorises the agent, appends `RunRequested` and answers with the Task —
- * at once (`blocking: false`) or when the step ends. Ids derive from the message itself (see `retryKey`), so a
+ * at once (`blocking: false`) or when the step ends or asks for input. A message with `taskId` answers an
+ * input-required task instead (continue-task.ts). Ids derive from the message itself (see `retryKey`), so a
  * retried send finds the step its first attempt created instead of starting a second one.
  */
 export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPrincipal, rawParams: unknown): Promise<A2ATask> => {
   const params = parseParams(MessageSendParams, rawParams);
+  if (params.message.taskId) return continueTask(deps, { principal, params, taskId: params.message.taskId });
   const { agent, parts } = addressedAgent(params);
   const tenant = await deps.tenants.get(principal.orgId);
   const resolved = tenant ? await tenant.agents.resolve(agent) : undefined;
@@ -36,7 +39,6 @@ export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPr
   const allowed = scopeAllowsAgent(principal.scopes, agent) || (resolved !== undefined && scopeAllowsAgent(principal.scopes, resolved.ref.name));
   if (!allowed) throw new A2AError('forbidden', `this API key may not execute agent ${agent}`);
   if (!tenant || !resolved || !resolved.definition.exposed) throw new A2AError('invalid_params', `Invalid params: no agent named ${agent}`, { reason: 'agent_not_found', agent });
-  if (params.message.taskId) throw await continuingTaskError(deps, principal.orgId, params.message.taskId);
   const contextRun = await explicitRun(deps, principal.orgId, params);
   const request = buildRequest({ principal, agent: resolved.ref, params, parts, contextRun, at: deps.clock().toISOString() });
   const blocking = params.configuration?.blocking !== false;
@@ -45,7 +47,7 @@ export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPr
   const current = fresh ? viewFromEvents([request]) : await deps.tasks.get(principal.orgId, request.metadata.stepId);
   if (!current) throw new A2AError('internal', 'internal error');
   const options = { historyLength: params.configuration?.historyLength };
-  if (!watch || TERMINAL_TASK_STATES.has(current.status)) {
+  if (!watch || current.status === 'input-required' || TERMINAL_TASK_STATES.has(current.status)) {
     watch?.dispose();
     return toA2ATask(current, options);
   }
@@ -108,11 +110,4 @@ const explicitRun = async (deps: SendMessageDeps, orgId: string, params: Message
     throw new A2AError('invalid_params', 'Invalid params: contextId does not name a run of this organization', { reason: 'context_not_found' });
   }
   return explicit;
-};
-
-/** Continuing a task needs input-required steps, which this gateway does not create yet. */
-const continuingTaskError = async (deps: SendMessageDeps, orgId: string, taskId: string): Promise<A2AError> => {
-  const task = await deps.tasks.get(orgId, taskId);
-  if (!task) return new A2AError('task_not_found', `Task not found: ${taskId}`);
-  return new A2AError('unsupported_operation', `Task ${taskId} is ${task.status} and does not accept further messages`);
 };

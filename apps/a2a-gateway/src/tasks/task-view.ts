@@ -14,6 +14,8 @@ export type StepView = {
   input: ChatMessage;
   output: { parts: Part[] } | null;
   error: { code: string; message: string } | null;
+  /** What the agent asked the user (`StepInputRequired`), while the task is input-required; null otherwise. */
+  question: { id: string; prompt: string } | null;
   updatedAt: string;
 };
 
@@ -31,13 +33,15 @@ export const toA2ATask = (view: StepView, options: { historyLength?: number } = 
   const userMessage = { kind: 'message' as const, ...view.input, taskId: view.stepId, contextId: view.runId };
   const reply = view.output ? agentMessage(view, view.output.parts, 'reply') : null;
   const failure = view.error ? agentMessage(view, [{ kind: 'text', text: `${view.error.code}: ${view.error.message}` }], 'error') : null;
+  const question = view.status === 'input-required' && view.question ? agentMessage(view, [{ kind: 'text', text: view.question.prompt }], `input:${view.question.id}`) : null;
+  const statusMessage = failure ?? question;
   const history = [userMessage, ...(reply ? [reply] : [])];
   const limit = options.historyLength;
   return {
     kind: 'task' as const,
     id: view.stepId,
     contextId: view.runId,
-    status: { state: view.status, timestamp: view.updatedAt, ...(failure ? { message: failure } : {}) },
+    status: { state: view.status, timestamp: view.updatedAt, ...(statusMessage ? { message: statusMessage } : {}) },
     ...(view.output ? { artifacts: [{ artifactId: `${view.stepId}:output`, name: 'response', parts: view.output.parts }] } : {}),
     history: limit === undefined ? history : limit === 0 ? [] : history.slice(-limit),
     metadata: { 'shaman:runId': view.runId, 'shaman:agent': view.agent },

@@ -1,4 +1,6 @@
-import { generateSecretKey, runMigrations, withDatabase } from '@shaman/platform';
+import { generateSecretKey, REPOSITORY_SYNC_QUEUE, runMigrations, withDatabase } from '@shaman/platform';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +14,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The CLI may not depend on the shared test fixtures (lint boundaries), so this suite has its own small ones.
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+/** This suite's BullMQ keys only (never FLUSHALL: the developer's Redis is shared). */
+const deleteKeys = async (redis: Redis, prefix: string): Promise<void> => {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+};
 
 type TestDatabase = { adminUrl: string; cleanup(): Promise<void> };
 const createTestDatabase = async (): Promise<TestDatabase> => {
@@ -64,6 +77,9 @@ describe('shaman repo add | sync | list (CLI process, real PostgreSQL and git)',
   let origin: TestOrigin;
   let cacheDir: string;
   let env: Record<string, string>;
+  let redis: Redis;
+  let queue: Queue;
+  const prefix = `bull-test-${randomBytes(5).toString('hex')}`;
   const slug = `repo-${Date.now().toString(36)}`;
   const token = 'ghp_CliSecretToken987';
   const cli = (...args: string[]) => runCli(args, env);
@@ -71,10 +87,14 @@ describe('shaman repo add | sync | list (CLI process, real PostgreSQL and git)',
   beforeAll(async () => {
     [db, origin] = await Promise.all([createTestDatabase(), createTestOrigin()]);
     cacheDir = await mkdtemp(join(tmpdir(), 'shaman-cli-cache-'));
-    env = { DATABASE_ADMIN_URL: db.adminUrl, SHAMAN_REPO_CACHE: cacheDir, SHAMAN_SECRET_KEY: generateSecretKey(), GIT_TOKEN: token, NO_COLOR: '1' };
+    env = { DATABASE_ADMIN_URL: db.adminUrl, SHAMAN_REPO_CACHE: cacheDir, SHAMAN_SECRET_KEY: generateSecretKey(), GIT_TOKEN: token, NO_COLOR: '1', REDIS_URL, BULLMQ_PREFIX: prefix };
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    queue = new Queue(REPOSITORY_SYNC_QUEUE, { connection: redis, prefix });
     expect((await cli('org', 'create', slug, '--agents', origin.dir)).code).toBe(0);
   }, 60_000);
   afterAll(async () => {
+    await queue?.close();
+    if (redis) await deleteKeys(redis, prefix).finally(() => redis.quit());
     await origin.cleanup();
     await rm(cacheDir, { recursive: true, force: true });
     await db.cleanup();
@@ -120,5 +140,30 @@ describe('shaman repo add | sync | list (CLI process, real PostgreSQL and git)',
     const reserved = await cli('repo', 'add', slug, 'admin', `file://${origin.dir}`);
     expect(reserved.code).toBe(2);
     expect(reserved.stderr).toContain('is reserved');
+  });
+
+  it('schedules the periodic sync and prints a webhook secret on add; remove deletes both', async () => {
+    const added = await cli('repo', 'add', slug, 'hooked', `file://${origin.dir}`, '--json');
+    expect(added.code).toBe(0);
+    const repo = JSON.parse(added.stdout) as { id: string; syncIntervalSeconds: number; webhook: { path: string; secret: string } | null };
+    expect(repo.webhook).toEqual({ path: `/webhooks/repositories/${repo.id}`, secret: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const admin = new pg.Client({ connectionString: db.adminUrl });
+    await admin.connect();
+    const stored = (await admin.query<{ webhook_secret_ciphertext: string }>('SELECT webhook_secret_ciphertext FROM repositories WHERE id = $1', [repo.id])).rows[0];
+    await admin.end();
+    expect(stored?.webhook_secret_ciphertext).toMatch(/^v1:/);
+    expect(stored?.webhook_secret_ciphertext).not.toContain(repo.webhook?.secret);
+    expect(await queue.getJobScheduler(`repo:${repo.id}`)).toMatchObject({ every: repo.syncIntervalSeconds * 1000 });
+
+    const removed = await cli('repo', 'remove', slug, 'hooked');
+    expect(removed.code).toBe(0);
+    expect(await queue.getJobScheduler(`repo:${repo.id}`)).toBeUndefined();
+    expect((await cli('repo', 'remove', slug, 'hooked')).code).toBe(1);
+  });
+
+  it('adds no webhook without SHAMAN_SECRET_KEY, and says so', async () => {
+    const added = await runCli(['repo', 'add', slug, 'no-hook', `file://${origin.dir}`], { ...env, SHAMAN_SECRET_KEY: '' });
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain('no push webhook');
   });
 });

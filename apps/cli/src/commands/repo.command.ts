@@ -1,9 +1,11 @@
 import { createRepositoryCache, GitSyncError, repositoryNameProblem, syncRepository, type RepositorySyncResult } from '@shaman/agents';
-import { createSecretBox, listRepositories, recordRepositorySync, recordRepositorySyncFailure, upsertRepository, type RepositoryRecord } from '@shaman/platform';
+import { createSecretBox, deleteRepository, listRepositories, recordRepositorySync, recordRepositorySyncFailure, upsertRepository, type RepositoryRecord } from '@shaman/platform';
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { namedEnvVar, type CliConfig } from '../config.js';
 import type { Output } from '../output.js';
 import { withAdmin } from './org.command.js';
+import { withSyncQueue } from './repo-schedule.js';
 
 const orgIdOf = async (client: pg.Client, slug: string): Promise<string | undefined> =>
   (await client.query<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [slug])).rows[0]?.id;
@@ -28,7 +30,30 @@ const sealToken = (config: CliConfig, input: RepoAddInput): { ciphertext: string
   return { ciphertext: createSecretBox(config.SHAMAN_SECRET_KEY).encrypt(token) };
 };
 
-/** `shaman repo add <org-slug> <name> <url> [--branch b] [--token-env VAR]`: adds or updates a repository. */
+/** A fresh webhook secret (32 random bytes, hex) and its sealed form; none without SHAMAN_SECRET_KEY. */
+const newWebhookSecret = (config: CliConfig): { secret: string; ciphertext: string } | null => {
+  if (!config.SHAMAN_SECRET_KEY) return null;
+  const secret = randomBytes(32).toString('hex');
+  return { secret, ciphertext: createSecretBox(config.SHAMAN_SECRET_KEY).encrypt(secret) };
+};
+
+const printAdded = (out: Output, added: { slug: string; repo: RepositoryRecord; webhookSecret: string | null }): void => {
+  const { slug, repo, webhookSecret } = added;
+  const webhookPath = `/webhooks/repositories/${repo.id}`;
+  if (out.json) {
+    const webhook = webhookSecret ? { path: webhookPath, secret: webhookSecret } : null;
+    out.data({ id: repo.id, org: slug, name: repo.name, url: repo.url, branch: repo.branch, token: repo.tokenCiphertext !== null, syncIntervalSeconds: repo.syncIntervalSeconds, webhook });
+    return;
+  }
+  out.line(`${out.green('✓')} repository ${out.bold(repo.name)} of ${out.bold(slug)}: ${repo.url} (${repo.branch})${repo.tokenCiphertext ? ', token stored encrypted' : ''}, synced every ${repo.syncIntervalSeconds}s. Sync it now with: shaman repo sync ${slug} ${repo.name}`);
+  if (!webhookSecret) out.line(out.dim('no push webhook: it needs SHAMAN_SECRET_KEY to store its secret'));
+  else out.line(`push webhook: POST <gql-api URL>${webhookPath}, content type application/json, secret (shown once, adding again rotates it):\n  ${webhookSecret}`);
+};
+
+/**
+ * `shaman repo add <org-slug> <name> <url> [--branch b] [--token-env VAR]`: adds or updates a repository and
+ * schedules its periodic sync. With SHAMAN_SECRET_KEY it also gets a push-webhook secret, shown once.
+ */
 export const repoAddCommand = async (config: CliConfig, out: Output, input: RepoAddInput): Promise<number> => {
   const { slug, name, url } = input;
   if (!slug || !name || !url) {
@@ -41,13 +66,43 @@ export const repoAddCommand = async (config: CliConfig, out: Output, input: Repo
     out.error(nameProblem ? `repository name ${name} ${nameProblem}` : `cannot store the token: ${(sealed as { problem: string }).problem}`);
     return 2;
   }
+  const webhook = newWebhookSecret(config);
   const repo = await withAdmin(config, async (c) => {
     const orgId = await orgIdOf(c, slug);
-    return orgId ? upsertRepository(c, { orgId, name, url, branch: input.branch ?? 'main', tokenCiphertext: sealed.ciphertext }) : null;
+    return orgId ? upsertRepository(c, { orgId, name, url, branch: input.branch ?? 'main', tokenCiphertext: sealed.ciphertext, webhookSecretCiphertext: webhook?.ciphertext ?? null }) : null;
   });
   if (!repo) return noOrg(out, slug);
-  if (out.json) out.data({ id: repo.id, org: slug, name: repo.name, url: repo.url, branch: repo.branch, token: repo.tokenCiphertext !== null });
-  else out.line(`${out.green('✓')} repository ${out.bold(name)} of ${out.bold(slug)}: ${repo.url} (${repo.branch})${repo.tokenCiphertext ? ', token stored encrypted' : ''}. Sync it with: shaman repo sync ${slug} ${name}`);
+  try {
+    await withSyncQueue(config, (queue) => queue.schedule(repo));
+  } catch (error) {
+    out.error(`repository ${name} is stored but its periodic sync is not scheduled (Redis at ${config.REDIS_URL}: ${error instanceof Error ? error.message : String(error)}); run this command again`);
+    return 1;
+  }
+  printAdded(out, { slug, repo, webhookSecret: webhook?.secret ?? null });
+  return 0;
+};
+
+/** `shaman repo remove <org-slug> <name>`: deletes the repository and its periodic sync. */
+export const repoRemoveCommand = async (config: CliConfig, out: Output, input: { slug?: string; name?: string }): Promise<number> => {
+  const { slug, name } = input;
+  if (!slug || !name) {
+    out.error('usage: shaman repo remove <org-slug> <name>');
+    return 2;
+  }
+  const removed = await withAdmin(config, async (c) => {
+    const orgId = await orgIdOf(c, slug);
+    return orgId ? { id: await deleteRepository(c, { orgId, name }) } : null;
+  });
+  if (!removed) return noOrg(out, slug);
+  if (!removed.id) {
+    out.error(`organization ${slug} has no repository ${name}`);
+    return 1;
+  }
+  const { id } = removed;
+  // A job already queued finds no row and ends as `gone`; only the scheduler has to go.
+  await withSyncQueue(config, (queue) => queue.unschedule(id));
+  if (out.json) out.data({ id, org: slug, name, removed: true });
+  else out.line(`${out.green('✓')} repository ${out.bold(name)} of ${out.bold(slug)} removed, and its periodic sync`);
   return 0;
 };
 

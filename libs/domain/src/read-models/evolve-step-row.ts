@@ -45,15 +45,18 @@ const completed = (row: StepRow, { data, metadata }: StepCompleted): StepRow => 
 /**
  * Folds one event into a step's read-model row (STYLE §5: `evolve(doc | null, event) => doc | null`).
  * RunRequested creates the row; any other event for an absent row yields null (the gateway always appends the
- * request before an executor can see the step). Terminal rows never change again, and an ignored event
+ * request before an executor can see the step). `StepInputRequired` parks the row in 'input-required' until the
+ * executor records anything else. Terminal rows never change again, and an ignored event
  * returns the very same row, so callers can tell "changed" by identity. Every value comes from the events and
  * `seq`, never from a clock, so a replay builds identical rows.
  */
 export const evolveStepRow = (row: StepRow | null, event: ShamanEvent, seq: number): StepRow | null => {
   if (event.type === 'RunRequested') return row ?? requested(event, seq);
-  if (row === null || isTerminalRowStatus(row.status) || event.type === 'RunCancelRequested') return row;
+  // Requests change nothing by themselves: what the executor records about them does.
+  if (row === null || isTerminalRowStatus(row.status) || event.type === 'RunCancelRequested' || event.type === 'StepInputProvided') return row;
   const at = event.metadata.at;
-  const touched: StepRow = { ...row, updatedAt: at, lastSeq: seq };
+  // Whatever the executor records after a question was answered means the step is working again.
+  const touched: StepRow = { ...row, updatedAt: at, lastSeq: seq, status: row.status === 'input-required' ? 'working' : row.status };
   switch (event.type) {
     case 'StepStarted':
       return { ...touched, status: 'working', startedAt: row.startedAt ?? at, model: event.data.model };
@@ -65,6 +68,8 @@ export const evolveStepRow = (row: StepRow | null, event: ShamanEvent, seq: numb
       return { ...touched, toolCalls: row.toolCalls + 1 };
     case 'ToolResulted':
       return touched;
+    case 'StepInputRequired':
+      return { ...touched, status: 'input-required' };
     case 'StepCompleted':
       return completed(touched, event);
     case 'StepFailed':

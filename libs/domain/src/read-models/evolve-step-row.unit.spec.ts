@@ -33,6 +33,8 @@ const ev = {
   completed: (n: number) => parse({ type: 'StepCompleted', data: { output: { parts: [{ kind: 'text', text: 'done' }] }, usage: { inputTokens: 1, outputTokens: 1 }, iterations: 1 }, metadata: meta(n) }),
   failed: (n: number) => parse({ type: 'StepFailed', data: { error: { code: 'model_error', message: 'boom' } }, metadata: meta(n) }),
   canceled: (n: number) => parse({ type: 'StepCanceled', data: { reason: 'user' }, metadata: meta(n) }),
+  inputRequired: (n: number) => parse({ type: 'StepInputRequired', data: { toolCallId: 'c1', prompt: 'Which city?' }, metadata: meta(n) }),
+  inputProvided: (n: number) => parse({ type: 'StepInputProvided', data: { message: { messageId: 'm2', role: 'user', parts: [{ kind: 'text', text: 'Paris' }] }, providedBy: { kind: 'api_key', id: 'k1' } }, metadata: meta(n) }),
   cancelRequested: (n: number) => parse({ type: 'RunCancelRequested', data: { requestedBy: { kind: 'user', id: 'u1' } }, metadata: meta(n) }),
 };
 
@@ -108,6 +110,28 @@ describe('evolveStepRow', () => {
   it('leaves the row untouched on RunCancelRequested (the executor decides)', () => {
     const g = given(ev.requested(1), ev.started(2));
     expect(g.when(ev.cancelRequested(3)).after).toBe(g.before);
+  });
+
+  describe('input-required', () => {
+    const asked = [ev.requested(1), ev.started(2), ev.toolCalled(3), ev.inputRequired(3)] as const;
+
+    it('parks the step in input-required on StepInputRequired', () => {
+      given(ev.requested(1), ev.started(2), ev.toolCalled(3)).when(ev.inputRequired(4)).then({ status: 'input-required', updatedAt: at(4), lastSeq: 4 });
+    });
+
+    it('stays input-required on StepInputProvided: the executor has not taken the answer yet', () => {
+      const g = given(...asked);
+      expect(g.when(ev.inputProvided(5)).after).toBe(g.before);
+    });
+
+    it('works again on the next executor event, the answer as a tool result', () => {
+      given(...asked, ev.inputProvided(5)).when(ev.toolResulted(6)).then({ status: 'working', updatedAt: at(6), lastSeq: 6 });
+      given(...asked).when(ev.resumed(5)).then({ status: 'working' });
+    });
+
+    it('can be canceled while waiting', () => {
+      given(...asked).when(ev.canceled(5)).then({ status: 'canceled', completedAt: at(5) });
+    });
   });
 
   it.each([

@@ -15,6 +15,8 @@ export type RecordToolResult = {
 export type RecordUsage = { type: 'RecordUsage'; data: UsageRecorded['data']; metadata: CommandMetadata };
 /** A fact a tool asked the step to record in its run's shared data (`run_data_write`), with the tool's result. */
 export type RecordRunData = { type: 'RecordRunData'; data: RunDataWritten['data']; metadata: CommandMetadata };
+/** The pending tool call `toolCallId` (`request_user_input`) waits for a person's answer to `prompt`. */
+export type RequestInput = { type: 'RequestInput'; data: { toolCallId: string; prompt: string }; metadata: CommandMetadata };
 export type CompleteStep = { type: 'CompleteStep'; data: Record<string, never>; metadata: CommandMetadata };
 export type FailStep = { type: 'FailStep'; data: { code: StepFailureCode; message: string }; metadata: CommandMetadata };
 export type CancelStep = { type: 'CancelStep'; data: { reason?: string }; metadata: CommandMetadata };
@@ -27,6 +29,7 @@ export type StepCommand =
   | RecordToolResult
   | RecordUsage
   | RecordRunData
+  | RequestInput
   | CompleteStep
   | FailStep
   | CancelStep;

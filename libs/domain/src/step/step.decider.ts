@@ -11,6 +11,7 @@ import type {
   RecordToolCall,
   RecordToolResult,
   RecordUsage,
+  RequestInput,
   ResumeStep,
   StepCommand,
 } from './step.commands.js';
@@ -54,7 +55,17 @@ const recordToolResult = ({ data, metadata }: RecordToolResult, step: Step): Ste
   const w = working(step);
   const call = w.pendingToolCalls.find((c) => c.id === data.toolCallId);
   if (!call) throw new DomainError('step.unknown_tool_call', data.toolCallId);
+  if (w.awaitingInput?.toolCallId === call.id && w.awaitingInput.answer === null) throw new DomainError('step.awaiting_input', 'nobody has answered yet');
   return { type: 'ToolResulted', data: { ...data, name: call.name }, metadata: meta(w.request, metadata) };
+};
+
+// The question is the pending call's result-to-be: it must be a call the model made, recorded, and not yet asked.
+const requestInput = ({ data, metadata }: RequestInput, step: Step): StepEvent => {
+  const w = working(step);
+  if (w.awaitingInput) throw new DomainError('step.awaiting_input', `already waiting on ${w.awaitingInput.toolCallId}`);
+  if (!w.pendingToolCalls.some((c) => c.id === data.toolCallId)) throw new DomainError('step.unknown_tool_call', data.toolCallId);
+  if (!w.calledToolIds.includes(data.toolCallId)) throw new DomainError('step.unknown_tool_call', `${data.toolCallId} was not recorded as called`);
+  return { type: 'StepInputRequired', data, metadata: meta(w.request, metadata) };
 };
 
 const recordUsage = ({ data, metadata }: RecordUsage, step: Step): StepEvent => ({
@@ -98,6 +109,7 @@ export const decide = (command: StepCommand, step: Step): StepEvent => {
     case 'RecordToolResult': return recordToolResult(command, step);
     case 'RecordUsage': return recordUsage(command, step);
     case 'RecordRunData': return recordRunData(command, step);
+    case 'RequestInput': return requestInput(command, step);
     case 'CompleteStep': return complete(command, step);
     case 'FailStep': return fail(command, step);
     case 'CancelStep': return cancel(command, step);

@@ -99,4 +99,36 @@ describe('step decider', () => {
       given([requested, started, canceled]).when(recordRunData(3)).thenThrows(isCode('step.terminal'));
     });
   });
+
+  describe('request_user_input', () => {
+    const ask = { id: 'call_0_0', name: 'request_user_input', arguments: { prompt: 'Which city?' } };
+    const toolCalled: StepEvent = { type: 'ToolCalled', data: { iteration: 0, toolCallId: ask.id, name: ask.name, arguments: ask.arguments }, metadata: m(3) };
+    const inputRequired: StepEvent = { type: 'StepInputRequired', data: { toolCallId: ask.id, prompt: 'Which city?' }, metadata: m(4) };
+    const provided = {
+      type: 'StepInputProvided',
+      data: { message: { messageId: 'm2', role: 'user', parts: [{ kind: 'text', text: 'Paris' }] }, providedBy: { kind: 'api_key', id: 'k1' } },
+      metadata: m(50),
+    } as StepStreamEvent;
+    const requestInput = (n: number, toolCallId = ask.id): StepCommand => ({ type: 'RequestInput', data: { toolCallId, prompt: 'Which city?' }, metadata: cm(n) });
+    const answer = (n: number): StepCommand => ({ type: 'RecordToolResult', data: { toolCallId: ask.id, output: 'Paris', isError: false, latencyMs: 0 }, metadata: cm(n) });
+
+    it('asks for input on a recorded request_user_input call', () => given([requested, started, llm(2, 0, [ask]), toolCalled]).when(requestInput(4)).then([inputRequired]));
+
+    it('refuses to ask for a call that was not recorded, or twice', () => {
+      given([requested, started, llm(2, 0, [ask])]).when(requestInput(3)).thenThrows(isCode('step.unknown_tool_call'));
+      given([requested, started, llm(2, 0, [ask]), toolCalled]).when(requestInput(4, 'other')).thenThrows(isCode('step.unknown_tool_call'));
+      given([requested, started, llm(2, 0, [ask]), toolCalled, inputRequired]).when(requestInput(5)).thenThrows(isCode('step.awaiting_input'));
+    });
+
+    it('will not answer the call before a person has', () =>
+      given([requested, started, llm(2, 0, [ask]), toolCalled, inputRequired]).when(answer(5)).thenThrows(isCode('step.awaiting_input')));
+
+    it('answers the call with the provided text once input arrived', () =>
+      given([requested, started, llm(2, 0, [ask]), toolCalled, inputRequired, provided])
+        .when(answer(5))
+        .then([{ type: 'ToolResulted', data: { toolCallId: ask.id, name: ask.name, output: 'Paris', isError: false, latencyMs: 0 }, metadata: m(5) }]));
+
+    it('cancels a step that waits for input', () =>
+      given([requested, started, llm(2, 0, [ask]), toolCalled, inputRequired]).when({ type: 'CancelStep', data: {}, metadata: cm(5) }).then([{ type: 'StepCanceled', data: {}, metadata: m(5) }]));
+  });
 });

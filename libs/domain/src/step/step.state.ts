@@ -1,4 +1,4 @@
-import type { AgentRef, ChatMessage, Initiator, RunRequested, StepEvent, ToolCallRequest, TokenUsage, RequestEvent } from '@shaman/events';
+import { messageText, type AgentRef, type ChatMessage, type Initiator, type RunRequested, type StepEvent, type ToolCallRequest, type TokenUsage, type RequestEvent } from '@shaman/events';
 
 /** What a caller asked of the step: fixed once requested. */
 export type StepRequest = {
@@ -29,6 +29,11 @@ export type WorkingStep = {
   calledToolIds: string[];
   usage: TokenUsage;
   cancelRequested: boolean;
+  /**
+   * Set while a `request_user_input` call waits for a person (`StepInputRequired`); `answer` is the text of the
+   * first `StepInputProvided` after it, null until one arrives. Cleared by that call's `ToolResulted`.
+   */
+  awaitingInput: { toolCallId: string; prompt: string; answer: string | null } | null;
 };
 
 export type TerminalStep = { status: 'completed' | 'failed' | 'canceled'; request: StepRequest | null };
@@ -80,6 +85,10 @@ const evolveOpen = (step: OpenStep, event: StepStreamEvent): Step => {
       return step.status === 'working' ? { ...step, calledToolIds: [...step.calledToolIds, event.data.toolCallId] } : step;
     case 'ToolResulted':
       return step.status === 'working' ? withToolResult(step, event.data) : step;
+    case 'StepInputRequired':
+      return step.status === 'working' ? { ...step, awaitingInput: { ...event.data, answer: null } } : step;
+    case 'StepInputProvided':
+      return withInput(step, messageText(event.data.message));
     case 'StepCompleted':
       return { status: 'completed', request: requestOfState(step) };
     case 'StepFailed':
@@ -99,6 +108,7 @@ const startWorking = (request: StepRequest, model: string, cancelRequested: bool
   calledToolIds: [],
   usage: { inputTokens: 0, outputTokens: 0 },
   cancelRequested,
+  awaitingInput: null,
 });
 
 const withResponse = (step: WorkingStep, data: { response: { content: string | null; toolCalls: ToolCallRequest[] }; usage: TokenUsage }): WorkingStep => ({
@@ -118,4 +128,9 @@ const withToolResult = (step: WorkingStep, data: { toolCallId: string; name: str
   transcript: [...step.transcript, { kind: 'tool', ...data }],
   pendingToolCalls: step.pendingToolCalls.filter((c) => c.id !== data.toolCallId),
   calledToolIds: step.calledToolIds.filter((id) => id !== data.toolCallId),
+  awaitingInput: step.awaitingInput?.toolCallId === data.toolCallId ? null : step.awaitingInput,
 });
+
+// Only the first answer to a pending question counts; input nobody asked for (or a second answer) changes nothing.
+const withInput = (step: OpenStep, answer: string): Step =>
+  step.status === 'working' && step.awaitingInput && step.awaitingInput.answer === null ? { ...step, awaitingInput: { ...step.awaitingInput, answer } } : step;

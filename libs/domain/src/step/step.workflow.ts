@@ -15,6 +15,10 @@ export type NextAction =
   | { kind: 'cancel' }
   | { kind: 'call_llm'; iteration: number }
   | { kind: 'call_tool'; call: ToolCallRequest; iteration: number; alreadyRecorded: boolean }
+  /** The step waits for a person (`StepInputRequired`): nothing to do until `StepInputProvided` arrives. */
+  | { kind: 'await_input' }
+  /** A person answered: record `text` as the result of the waiting `request_user_input` call. */
+  | { kind: 'deliver_input'; toolCallId: string; text: string }
   | { kind: 'complete' }
   | { kind: 'fail'; code: 'max_iterations'; message: string };
 
@@ -30,6 +34,10 @@ export const nextAction = (step: Step, limits: StepLimits): NextAction => {
       return step.cancelRequested ? { kind: 'cancel' } : { kind: 'claim' };
     case 'working': {
       if (step.cancelRequested) return { kind: 'cancel' };
+      if (step.awaitingInput) {
+        const { toolCallId, answer } = step.awaitingInput;
+        return answer === null ? { kind: 'await_input' } : { kind: 'deliver_input', toolCallId, text: answer };
+      }
       const call = step.pendingToolCalls[0];
       const iteration = step.llmResponses - 1;
       if (call) return { kind: 'call_tool', call, iteration, alreadyRecorded: step.calledToolIds.includes(call.id) };

@@ -47,4 +47,36 @@ describe('step workflow: the next action is a function of the log', () => {
     expect(next([requested, started, cancel, canceled])).toEqual({ kind: 'done' });
     expect(next([])).toEqual({ kind: 'ignore', reason: 'not_requested' });
   });
+
+  describe('request_user_input', () => {
+    const ask = { id: 'c1', name: 'request_user_input', arguments: { prompt: 'Which city?' } };
+    const toolCalled: StepEvent = { type: 'ToolCalled', data: { iteration: 0, toolCallId: 'c1', name: ask.name, arguments: ask.arguments }, metadata: meta };
+    const inputRequired: StepEvent = { type: 'StepInputRequired', data: { toolCallId: 'c1', prompt: 'Which city?' }, metadata: meta };
+    const provided = (text: string) =>
+      ({ type: 'StepInputProvided', data: { message: { messageId: text, role: 'user', parts: [{ kind: 'text', text }] }, providedBy: { kind: 'api_key', id: 'k' } }, metadata: meta }) as StepStreamEvent;
+    const asked = [requested, started, response([ask]), toolCalled, inputRequired];
+
+    it('awaits input while nobody has answered', () => {
+      expect(next(asked)).toEqual({ kind: 'await_input' });
+    });
+
+    it('delivers the first answer as the result of the waiting call', () => {
+      expect(next([...asked, provided('Paris'), provided('Rome')])).toEqual({ kind: 'deliver_input', toolCallId: 'c1', text: 'Paris' });
+    });
+
+    it('ignores input nobody asked for', () => {
+      expect(next([requested, started, provided('Paris')])).toEqual({ kind: 'call_llm', iteration: 0 });
+    });
+
+    it('asks the model again once the answer is recorded', () => {
+      const answered: StepEvent = { type: 'ToolResulted', data: { toolCallId: 'c1', name: ask.name, output: 'Paris', isError: false, latencyMs: 0 }, metadata: meta };
+      expect(next([...asked, provided('Paris'), answered])).toEqual({ kind: 'call_llm', iteration: 1 });
+    });
+
+    it('cancel wins over waiting and over a delivered answer', () => {
+      const cancel = { type: 'RunCancelRequested', data: { requestedBy: { kind: 'system', id: 's' } }, metadata: meta } as StepStreamEvent;
+      expect(next([...asked, cancel])).toEqual({ kind: 'cancel' });
+      expect(next([...asked, provided('Paris'), cancel])).toEqual({ kind: 'cancel' });
+    });
+  });
 });
