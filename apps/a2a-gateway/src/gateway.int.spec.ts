@@ -1,14 +1,12 @@
-import { createJetStreamEventStore, decodeCommit, type JetStreamEventStore } from '@shaman/event-store';
+import { decodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { RunRequested, stepEventStream, type StepEvent } from '@shaman/events';
-import { createLogger, createPool, newId, type Pool } from '@shaman/platform';
-import { createTestDatabase, createTestNats, createTestTenant, eventually, revokeTestKey, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
-import type { FastifyInstance } from 'fastify';
+import { newId } from '@shaman/platform';
+import { createTestTenant, eventually, revokeTestKey, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRunWatcher, type RunWatcher } from './run-watcher.js';
-import { createGatewayServer } from './server.js';
+import { startGatewayFixture, type GatewayFixture } from './testing/gateway.fixture.js';
 
 /** Stands in for an executor: answers every request by recording StepStarted then StepCompleted, like the real one. */
 const respondToRequests = (nats: TestNats, store: JetStreamEventStore) =>
@@ -40,34 +38,22 @@ describe('A2A gateway JSON-RPC (real PostgreSQL and nats-server)', () => {
   let db: TestDatabase;
   let nats: TestNats;
   let store: JetStreamEventStore;
-  let pool: Pool;
-  let watcher: RunWatcher;
-  let app: FastifyInstance;
   let url: string;
   let tenant: TestTenant;
   let other: TestTenant;
 
+  let gateway: GatewayFixture;
   beforeAll(async () => {
-    [db, nats] = await Promise.all([createTestDatabase(), createTestNats()]);
+    gateway = await startGatewayFixture();
+    ({ db, nats, store, url } = gateway);
     const repo = await mkdtemp(join(tmpdir(), 'shaman-gw-'));
     await writeFile(join(repo, 'Echo.md'), '---\nname: Echo\nmodel: scripted\ndescription: Echoes\n---\nEcho.\n');
     await writeFile(join(repo, 'Secret.md'), '---\nname: Secret\nmodel: scripted\nexposed: false\n---\nHidden.\n');
     tenant = await createTestTenant(db.adminUrl, { agentsRepository: repo });
     other = await createTestTenant(db.adminUrl, { agentsRepository: repo });
-    store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
     respondToRequests(nats, store);
-    pool = createPool(db.appUrl);
-    watcher = createRunWatcher(nats.nc, store);
-    app = createGatewayServer({ pool, store, watcher, logger: createLogger({ name: 't', level: 'silent' }), publicUrl: () => url, blockingTimeoutMs: 5000, bodyLimit: 64 * 1024 });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
-  afterAll(async () => {
-    await app.close();
-    watcher.close();
-    await pool.end();
-    await nats.cleanup();
-    await db.cleanup();
-  });
+  afterAll(async () => gateway.close());
 
   const post = async (body: unknown, key: string | null = tenant.apiKey) => {
     const res = await fetch(`${url}/a2a/v1`, {

@@ -1,45 +1,38 @@
 import { createRepositoryCache, syncRepository, type RepositoryCache } from '@shaman/agents';
-import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
+import { type JetStreamEventStore } from '@shaman/event-store';
 import { RunRequested } from '@shaman/events';
-import { createLogger, createPool, listRepositories, newId, recordRepositorySync, upsertRepository, withOrg, type Pool } from '@shaman/platform';
-import { agentFile, createTestDatabase, createTestNats, createTestOrigin, createTestTenant, type TestDatabase, type TestNats, type TestOrigin } from '@shaman/testing';
-import type { FastifyInstance } from 'fastify';
+import { listRepositories, newId, recordRepositorySync, upsertRepository, withOrg, type Pool } from '@shaman/platform';
+import { agentFile, createTestOrigin, createTestTenant, type TestDatabase, type TestOrigin } from '@shaman/testing';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRunWatcher, type RunWatcher } from './run-watcher.js';
-import { createGatewayServer } from './server.js';
+import { startGatewayFixture, type GatewayFixture } from './testing/gateway.fixture.js';
 
 describe('agents from synced git repositories (real git, PostgreSQL and nats-server)', () => {
   let db: TestDatabase;
-  let nats: TestNats;
   let store: JetStreamEventStore;
   let pool: Pool;
-  let watcher: RunWatcher;
-  let app: FastifyInstance;
   let url: string;
   let origin: TestOrigin;
   let other: TestOrigin;
   let cacheDir: string;
   let cache: RepositoryCache;
 
+  let gateway: GatewayFixture;
   beforeAll(async () => {
-    [db, nats, origin, other] = await Promise.all([createTestDatabase(), createTestNats(), createTestOrigin(), createTestOrigin()]);
+    let originA: TestOrigin;
+    let originB: TestOrigin;
+    [gateway, originA, originB] = await Promise.all([startGatewayFixture(), createTestOrigin(), createTestOrigin()]);
+    [origin, other] = [originA, originB];
+    ({ db, store, pool, url } = gateway);
     cacheDir = await mkdtemp(join(tmpdir(), 'shaman-gw-repos-'));
     cache = createRepositoryCache({ dir: cacheDir });
-    store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
-    pool = createPool(db.appUrl);
-    watcher = createRunWatcher(nats.nc, store);
-    app = createGatewayServer({ pool, store, watcher, logger: createLogger({ name: 't', level: 'silent' }), publicUrl: () => url, blockingTimeoutMs: 5000, bodyLimit: 64 * 1024 });
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
-    await app.close();
-    watcher.close();
-    await pool.end();
-    await Promise.all([nats.cleanup(), db.cleanup(), origin.cleanup(), other.cleanup(), rm(cacheDir, { recursive: true, force: true })]);
+    await gateway.close();
+    await Promise.all([origin.cleanup(), other.cleanup(), rm(cacheDir, { recursive: true, force: true })]);
   });
 
   /** Syncs a repository of the organization the way `shaman repo sync` does, through the app role under RLS. */
