@@ -1,14 +1,13 @@
 import type { PoolClient } from '@shaman/platform';
 import type { SequencedEvent } from './fold-steps.js';
-import { toJsonParam } from './json-param.js';
+import { appendRows, type AppendOnlyTable } from './append-only.js';
 
-// Immutable rows keyed by event id: a batch applied twice inserts nothing the second time.
-const INSERT = `
-  INSERT INTO usage_ledger (org_id, event_id, run_id, step_id, agent, provider, model, input_tokens, output_tokens, cost_micros, price_table, recorded_at, seq)
-  SELECT org_id, event_id, run_id, step_id, agent, provider, model, input_tokens, output_tokens, cost_micros, price_table, recorded_at, seq
-    FROM jsonb_to_recordset($1::jsonb) AS r(org_id uuid, event_id uuid, run_id uuid, step_id uuid, agent text, provider text, model text,
-      input_tokens bigint, output_tokens bigint, cost_micros bigint, price_table text, recorded_at timestamptz, seq bigint)
-  ON CONFLICT (event_id) DO NOTHING`;
+const USAGE_LEDGER: AppendOnlyTable = {
+  table: 'usage_ledger',
+  columns: [['org_id', 'uuid'], ['event_id', 'uuid'], ['run_id', 'uuid'], ['step_id', 'uuid'], ['agent', 'text'], ['provider', 'text'],
+    ['model', 'text'], ['input_tokens', 'bigint'], ['output_tokens', 'bigint'], ['cost_micros', 'bigint'], ['price_table', 'text'],
+    ['recorded_at', 'timestamptz'], ['seq', 'bigint']],
+};
 
 /** Appends every `UsageRecorded` of the batch to the usage ledger, in one statement. */
 export const applyUsage = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<number> => {
@@ -31,6 +30,5 @@ export const applyUsage = async (client: PoolClient, events: readonly SequencedE
         }]
       : [],
   );
-  if (rows.length > 0) await client.query(INSERT, [toJsonParam(rows)]);
-  return rows.length;
+  return appendRows(client, USAGE_LEDGER, rows);
 };

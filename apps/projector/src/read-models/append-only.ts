@@ -1,0 +1,21 @@
+import type { PoolClient } from '@shaman/platform';
+import { toJsonParam } from './json-param.js';
+
+/** An append-only read model: one row per event, keyed by the event id, never updated. */
+export type AppendOnlyTable = { table: string; columns: readonly (readonly [name: string, sqlType: string])[] };
+
+const insertSql = ({ table, columns }: AppendOnlyTable): string => {
+  const names = columns.map(([name]) => name).join(', ');
+  return `INSERT INTO ${table} (${names})
+    SELECT ${names} FROM jsonb_to_recordset($1::jsonb) AS r(${columns.map(([n, t]) => `${n} ${t}`).join(', ')})
+    ON CONFLICT (event_id) DO NOTHING`;
+};
+
+/**
+ * Inserts a batch's rows in one statement. Keyed by event id, so a batch applied twice inserts nothing the
+ * second time (replay and redelivery are no-ops).
+ */
+export const appendRows = async (client: PoolClient, spec: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<number> => {
+  if (rows.length > 0) await client.query(insertSql(spec), [toJsonParam(rows)]);
+  return rows.length;
+};
