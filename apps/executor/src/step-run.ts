@@ -1,0 +1,73 @@
+import type { AgentDefinition } from '@shaman/agents';
+import { decideStep, evolveStep, type CommandMetadata, type StepCommand } from '@shaman/domain';
+import type { JetStreamEventStore } from '@shaman/event-store';
+import type { Logger } from '@shaman/platform';
+import type { callLlmActivity } from './activities/call-llm.activity.js';
+import type { callToolActivity, Tool, ToolSource } from './activities/call-tool.activity.js';
+import type { AgentResolution, AgentResolver } from './agent-resolver.js';
+import { appendStepEvents, nextEventId, type StepHandle } from './step-log.js';
+
+export type RunStepDeps = {
+  store: JetStreamEventStore;
+  agents: AgentResolver;
+  callLlm: ReturnType<typeof callLlmActivity>;
+  callTool: ReturnType<typeof callToolActivity>;
+  tools: ToolSource;
+  executorId: string;
+  defaultMaxIterations: number;
+  clock: () => Date;
+  logger: Logger;
+};
+
+type Command<T extends StepCommand['type']> = Extract<StepCommand, { type: T }>;
+/** A command without its metadata: `record` stamps time and the deterministic event id. */
+export type Intent = { [T in StepCommand['type']]: { type: T; data: Command<T>['data'] } }[StepCommand['type']];
+
+/**
+ * One executor's hold on one step while it drives it: the step as the log has it (`handle`, advanced by every
+ * append), and its agent and tools, resolved once per step.
+ */
+export type StepRun = {
+  readonly deps: RunStepDeps;
+  readonly signal: AbortSignal;
+  readonly attempt: number;
+  handle: StepHandle;
+  /** Decides each intent on the state the previous one produced, and appends them all as one commit. */
+  record(...intents: Intent[]): Promise<void>;
+  agent(): Promise<AgentResolution>;
+  tools(agent: AgentDefinition): Promise<ReadonlyMap<string, Tool>>;
+};
+
+export const startStepRun = (deps: RunStepDeps, input: { handle: StepHandle; attempt: number; signal: AbortSignal }): StepRun => {
+  let agent: AgentResolution | null = null;
+  let tools: ReadonlyMap<string, Tool> | null = null;
+  const run: StepRun = {
+    deps,
+    signal: input.signal,
+    attempt: input.attempt,
+    handle: input.handle,
+    record: async (...intents) => {
+      const at = deps.clock().toISOString();
+      let state = run.handle.state;
+      const events = intents.map((intent, i) => {
+        const metadata: CommandMetadata = { at, eventId: nextEventId(run.handle, i) };
+        const event = decideStep({ ...intent, metadata } as StepCommand, state);
+        state = evolveStep(state, event);
+        return event;
+      });
+      run.handle = await appendStepEvents(deps.store, run.handle, events);
+    },
+    agent: async () => {
+      if (agent?.ok) return agent;
+      const request = 'request' in run.handle.state ? run.handle.state.request : null;
+      agent = request ? await deps.agents.resolve(request.agent) : { ok: false, code: 'agent_not_found', message: 'step has no request' };
+      return agent;
+    },
+    tools: async (definition) => {
+      const repository = 'request' in run.handle.state && run.handle.state.request ? run.handle.state.request.agent.repository : '';
+      tools ??= await deps.tools.toolsFor({ ...definition, repository }, input.signal);
+      return tools;
+    },
+  };
+  return run;
+};
