@@ -29,6 +29,9 @@ COPY --from=build /app ./
 ARG APP=a2a-gateway
 RUN test -f "apps/${APP}/src/main.ts" || { echo "APP=${APP}: no apps/${APP}/src/main.ts" >&2; exit 1; }
 ENV SHAMAN_APP=${APP}
+# The shared repository cache's mount point, owned by the app user so a fresh named volume is writable by the
+# sync worker (Docker copies this ownership into an empty volume on first mount).
+RUN mkdir -p /var/lib/shaman/repos && chown node:node /var/lib/shaman/repos
 USER node
 # `exec` replaces the shell, so node itself receives SIGTERM and drains (each main.ts handles it).
 CMD ["sh", "-c", "exec node --import tsx \"apps/${SHAMAN_APP}/src/main.ts\""]

@@ -2,7 +2,7 @@ import { createRepositoryCache, syncRepository, type RepositoryCache } from '@sh
 import { type JetStreamEventStore } from '@shaman/event-store';
 import { RunRequested } from '@shaman/events';
 import { listRepositories, newId, recordRepositorySync, upsertRepository, withOrg, type Pool } from '@shaman/platform';
-import { agentFile, createTestOrigin, createTestTenant, type TestDatabase, type TestOrigin } from '@shaman/testing';
+import { agentFile, createTestOrigin, createTestTenant, eventually, type TestDatabase, type TestOrigin } from '@shaman/testing';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,13 +45,13 @@ describe('agents from synced git repositories (real git, PostgreSQL and nats-ser
   // The directory is never read once a repository is synced; a path that does not exist proves it.
   const tenant = () => createTestTenant(db.adminUrl, { agentsRepository: '/nonexistent/agents' });
 
-  const send = async (apiKey: string, agent: string) => {
+  const send = async (apiKey: string, agent: string, contextId?: string) => {
     const res = await fetch(`${url}/a2a/v1`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { messageId: newId(), role: 'user', parts: [{ kind: 'text', text: 'hi' }] }, metadata: { agent }, configuration: { blocking: false } } }),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { messageId: newId(), role: 'user', parts: [{ kind: 'text', text: 'hi' }], ...(contextId ? { contextId } : {}) }, metadata: { agent }, configuration: { blocking: false } } }),
     });
-    return (await res.json()) as { result?: { id: string }; error?: { code: number; data?: { reason?: string } } };
+    return (await res.json()) as { result?: { id: string; contextId: string }; error?: { code: number; data?: { reason?: string } } };
   };
   /** The RunRequested the gateway recorded for a task. */
   const recorded = async (orgId: string, taskId: string): Promise<RunRequested> => {
@@ -102,5 +102,29 @@ describe('agents from synced git repositories (real git, PostgreSQL and nats-ser
     await sync(t.orgId, 'extra', other);
     const card = (await (await fetch(`${url}/.well-known/agent-card.json`, { headers: { 'x-api-key': t.apiKey } })).json()) as { skills: { id: string }[] };
     expect(card.skills.map((s) => s.id).sort()).toEqual(['Assistant', 'Solo']);
+  });
+
+  it('pins a root that joins an existing run to the commit that run started at, not the branch head', async () => {
+    const t = await tenant();
+    const pinOrigin = await createTestOrigin();
+    try {
+      const first = await pinOrigin.commit({ 'Lead.md': agentFile('Lead'), 'Helper.md': agentFile('Helper', 'Version one.') });
+      await sync(t.orgId, 'pinned', pinOrigin);
+      const lead = await send(t.apiKey, 'Lead');
+      const runId = lead.result?.contextId as string;
+      await pinOrigin.commit({ 'Helper.md': agentFile('Helper', 'Version two.') });
+      const second = await sync(t.orgId, 'pinned', pinOrigin);
+      expect(second.commit).not.toBe(first);
+      // First a new run of Helper takes the head, once the gateway's tenant cache (5 s) has seen the sync…
+      await eventually(async () => {
+        const alone = await send(t.apiKey, 'Helper');
+        return (await recorded(t.orgId, alone.result?.id as string)).data.agent.commit === second.commit ? true : undefined;
+      }, { timeoutMs: 15_000, what: 'a new run of Helper at the new commit' });
+      // …while Helper joining the old run is read at the commit that run started at.
+      const joined = await send(t.apiKey, 'Helper', runId);
+      expect((await recorded(t.orgId, joined.result?.id as string)).data.agent).toMatchObject({ name: 'Helper', commit: first });
+    } finally {
+      await pinOrigin.cleanup();
+    }
   });
 });

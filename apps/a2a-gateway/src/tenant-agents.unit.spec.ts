@@ -22,12 +22,14 @@ const repo = (name: string, agents: Record<string, string>, aliases: Record<stri
   url: `file:///${name}`,
   branch: 'main',
   tokenCiphertext: null,
+  hasWebhook: false,
   syncIntervalSeconds: 300,
   lastCommit: 'c',
   lastSyncedAt: new Date(0),
   lastErrors: [],
   agents: Object.fromEntries(Object.entries(agents).map(([agent, commit]) => [agent, { file: `${agent}.md`, commit, worktree: `/w/${name}/${commit}`, digest: 'd' }])),
   aliases,
+  externalAgents: {},
   createdAt: new Date(0),
 });
 

@@ -22,3 +22,20 @@ export const writeDevState = async (state: DevState): Promise<void> => {
   await mkdir(dirname(DEV_STATE_FILE), { recursive: true });
   await writeFile(DEV_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 };
+
+export const DEV_SECRET_KEY_FILE = join(REPO_ROOT, '.shaman', 'secret.key');
+
+/**
+ * The local stack's SHAMAN_SECRET_KEY when the developer set none: generated once into `.shaman/secret.key`
+ * (mode 0600, git-ignored), so tokens and secrets stored in one `shaman dev` session open in the next.
+ */
+export const devSecretKey = async (generate: () => string): Promise<string> => {
+  try {
+    return (await readFile(DEV_SECRET_KEY_FILE, 'utf8')).trim();
+  } catch {
+    const key = generate();
+    await mkdir(dirname(DEV_SECRET_KEY_FILE), { recursive: true });
+    await writeFile(DEV_SECRET_KEY_FILE, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+};

@@ -56,6 +56,12 @@ const Env = z.object({
   MAX_CALL_DEPTH: z.coerce.number().int().min(1).max(64).default(8),
   /** How long a `call_agent` waits for the agent it called. */
   CALL_AGENT_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
+  /**
+   * The organization secrets that `${NAME}` in MCP server definitions stands for: read as the RLS-bound app role
+   * and opened with SHAMAN_SECRET_KEY. Without both, every `${NAME}` is missing (a step using one fails).
+   */
+  DATABASE_URL: z.string().optional().transform((v) => v || undefined),
+  SHAMAN_SECRET_KEY: z.string().optional().transform((v) => v || undefined),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -20,7 +20,8 @@ export {
 export { isReservedName } from './frontmatter.schema.js';
 export { createRepositoryCache, type RepositoryCache, type GitSource, type SyncedCommit } from './git/repository-cache.js';
 export { GitSyncError, redactSecrets, type GitSyncErrorCode } from './git/git-sync.error.js';
-export { readAgentsManifest, AgentsManifest, AGENTS_MANIFEST, type ManifestResult } from './git/agents-manifest.js';
+export { readAgentsManifest, AgentsManifest, ExternalAgent, AGENTS_MANIFEST, type ManifestResult } from './git/agents-manifest.js';
+export { SECRET_REFERENCE, secretReferences, interpolateSecrets, MissingSecretError } from './secret-references.js';
 export {
   syncRepository,
   repositoryNameProblem,
@@ -28,4 +29,5 @@ export {
   type SyncProblem,
   type RepositoryToSync,
   type RepositorySyncResult,
+  type LiveDefinitionSummary,
 } from './git/sync-repository.js';

@@ -34,11 +34,11 @@ describe('repositories table (real PostgreSQL, app role under RLS)', () => {
     await expect(withOrg(pool, t.orgId, (c) => upsertRepository(c, { orgId: t.orgId, name, url: 'file:///x' }))).rejects.toThrow(/check constraint/);
   });
 
-  it('gives the app role, with no tenant set, only the owner and sealed webhook secret of a repository by id', async () => {
+  it('gives the app role, with no tenant set, only the owner, sealed webhook secret and branch of a repository by id', async () => {
     const t = await createTestTenant(db.adminUrl, { agentsRepository: '/tmp/d' });
     const repo = await withOrg(pool, t.orgId, (c) => upsertRepository(c, { orgId: t.orgId, name: 'hooked', url: 'file:///x', webhookSecretCiphertext: 'v1:i:t:d' }));
     expect((await pool.query('SELECT * FROM repositories')).rows).toEqual([]);
-    expect(await repositoryWebhookTarget(pool, repo.id)).toEqual({ orgId: t.orgId, webhookSecretCiphertext: 'v1:i:t:d' });
+    expect(await repositoryWebhookTarget(pool, repo.id)).toEqual({ orgId: t.orgId, webhookSecretCiphertext: 'v1:i:t:d', branch: 'main' });
     expect(await repositoryWebhookTarget(pool, '00000000-0000-4000-8000-000000000000')).toBeNull();
   });
 

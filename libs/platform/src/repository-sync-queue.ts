@@ -17,6 +17,12 @@ export type RepositorySyncQueue = {
   schedule(repo: { id: string; orgId: string; syncIntervalSeconds: number }): Promise<void>;
   /** Removes the periodic sync; false when there was none. */
   unschedule(repositoryId: string): Promise<boolean>;
+  /**
+   * Makes the schedulers match `repositories` exactly: each gets its (current) interval, and schedulers of
+   * repositories that no longer exist are removed. For a worker starting after Redis lost its data, or after
+   * a repository was deleted while Redis was unreachable.
+   */
+  reconcile(repositories: readonly { id: string; orgId: string; syncIntervalSeconds: number }[]): Promise<{ scheduled: number; removed: number }>;
   /** A sync as soon as a worker is free (a push webhook); coalesced per repository, see below. */
   enqueueNow(orgId: string, repositoryId: string): Promise<{ jobId: string }>;
   /** Closes the queue; the connection belongs to the caller, who closes it after. */
@@ -65,6 +71,17 @@ export const createRepositorySyncQueue = (options: RepositorySyncQueueOptions): 
       await queue.upsertJobScheduler(repositorySchedulerId(repo.id), { every: repo.syncIntervalSeconds * 1000 }, { name: JOB_NAME, data, opts: jobOptions });
     },
     unschedule: (repositoryId) => queue.removeJobScheduler(repositorySchedulerId(repositoryId)),
+    reconcile: async (repositories) => {
+      const wanted = new Set(repositories.map((r) => repositorySchedulerId(r.id)));
+      const existing = await queue.getJobSchedulers();
+      const stale = existing.map((s) => s.key).filter((key) => key.startsWith('repo:') && !wanted.has(key));
+      await Promise.all(stale.map((key) => queue.removeJobScheduler(key)));
+      for (const repo of repositories) {
+        const data: RepositorySyncJob = { orgId: repo.orgId, repositoryId: repo.id };
+        await queue.upsertJobScheduler(repositorySchedulerId(repo.id), { every: repo.syncIntervalSeconds * 1000 }, { name: JOB_NAME, data, opts: jobOptions });
+      }
+      return { scheduled: repositories.length, removed: stale.length };
+    },
     enqueueNow: async (orgId, repositoryId) => {
       const data: RepositorySyncJob = { orgId, repositoryId };
       const job = await queue.add(JOB_NAME, data, { ...jobOptions, deduplication: { id: `now:${repositoryId}`, keepLastIfActive: true } });

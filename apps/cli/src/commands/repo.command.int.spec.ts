@@ -1,3 +1,8 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { createJetStreamEventStore } from '@shaman/event-store';
+import { RepositoryEvent, repositoryStream } from '@shaman/events';
+import { ensureJetStream } from '@shaman/nats-infra';
 import { generateSecretKey, REPOSITORY_SYNC_QUEUE, runMigrations, withDatabase } from '@shaman/platform';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -15,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 /** This suite's BullMQ keys only (never FLUSHALL: the developer's Redis is shared). */
 const deleteKeys = async (redis: Redis, prefix: string): Promise<void> => {
@@ -79,6 +85,9 @@ describe('shaman repo add | sync | list (CLI process, real PostgreSQL and git)',
   let env: Record<string, string>;
   let redis: Redis;
   let queue: Queue;
+  let nc: NatsConnection;
+  // This suite's own stream, so its repository events never reach the developer's.
+  const layout = { stream: `SHAMAN_CLI_TEST_${randomBytes(4).toString('hex')}`, subjectPrefix: `cli-test-${randomBytes(4).toString('hex')}`, replicas: 1 };
   const prefix = `bull-test-${randomBytes(5).toString('hex')}`;
   const slug = `repo-${Date.now().toString(36)}`;
   const token = 'ghp_CliSecretToken987';
@@ -87,13 +96,22 @@ describe('shaman repo add | sync | list (CLI process, real PostgreSQL and git)',
   beforeAll(async () => {
     [db, origin] = await Promise.all([createTestDatabase(), createTestOrigin()]);
     cacheDir = await mkdtemp(join(tmpdir(), 'shaman-cli-cache-'));
-    env = { DATABASE_ADMIN_URL: db.adminUrl, SHAMAN_REPO_CACHE: cacheDir, SHAMAN_SECRET_KEY: generateSecretKey(), GIT_TOKEN: token, NO_COLOR: '1', REDIS_URL, BULLMQ_PREFIX: prefix };
+    nc = await connect({ servers: NATS_URL });
+    await ensureJetStream(await jetstreamManager(nc), layout);
+    env = {
+      DATABASE_ADMIN_URL: db.adminUrl, SHAMAN_REPO_CACHE: cacheDir, SHAMAN_SECRET_KEY: generateSecretKey(), GIT_TOKEN: token, NO_COLOR: '1', REDIS_URL, BULLMQ_PREFIX: prefix,
+      NATS_URL, NATS_STREAM: layout.stream, NATS_SUBJECT_PREFIX: layout.subjectPrefix, PARTNER_TOKEN: 'partner-secret-value-123',
+    };
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     queue = new Queue(REPOSITORY_SYNC_QUEUE, { connection: redis, prefix });
     expect((await cli('org', 'create', slug, '--agents', origin.dir)).code).toBe(0);
   }, 60_000);
   afterAll(async () => {
     await queue?.close();
+    if (nc) {
+      await (await jetstreamManager(nc)).streams.delete(layout.stream).catch(() => undefined);
+      await nc.drain();
+    }
     if (redis) await deleteKeys(redis, prefix).finally(() => redis.quit());
     await origin.cleanup();
     await rm(cacheDir, { recursive: true, force: true });
@@ -112,8 +130,54 @@ describe('shaman repo add | sync | list (CLI process, real PostgreSQL and git)',
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/Writer\.md:4: temperature: /);
 
-    const list = JSON.parse((await cli('repo', 'list', slug, '--json')).stdout) as { name: string; agents: string[]; errors: { file: string; line: number }[] }[];
+    const list = JSON.parse((await cli('repo', 'list', slug, '--json')).stdout) as { id: string; name: string; agents: string[]; errors: { file: string; line: number }[] }[];
     expect(list).toEqual([expect.objectContaining({ name: 'main-agents', token: false, agents: ['Assistant'], errors: [expect.objectContaining({ file: 'Writer.md', line: 4, field: 'temperature' })] })]);
+
+    // Both syncs were recorded as repository events on the configured stream.
+    const orgs = new pg.Client({ connectionString: db.adminUrl });
+    await orgs.connect();
+    const ids = (await orgs.query<{ org_id: string; id: string }>("SELECT org_id, id FROM repositories WHERE name = 'main-agents'")).rows[0];
+    await orgs.end();
+    const store = await createJetStreamEventStore({ nc, stream: layout.stream, subjectPrefix: layout.subjectPrefix });
+    const events: RepositoryEvent[] = [];
+    for await (const { commit } of store.readFilter(repositoryStream(ids?.org_id ?? '', ids?.id ?? ''))) events.push(...commit.events.map((e) => RepositoryEvent.parse(e)));
+    expect(events.map((e) => e.type)).toEqual(['AgentDefinitionChanged', 'RepositorySynced', 'RepositorySynced']);
+    const last = events[2];
+    expect(last?.type === 'RepositorySynced' && last.data.problems).toEqual([expect.objectContaining({ file: 'Writer.md', line: 4, field: 'temperature' })]);
+  });
+
+  it('manages organization secrets (value never printed) and checks agents.json references to them at sync', async () => {
+    await origin.commit({
+      'agents.json': JSON.stringify({ aliases: { helper: 'Assistant' }, agents: { Partner: { url: 'https://partner.example/a2a/v1', auth: { type: 'bearer', token: '${PARTNER_TOKEN}' } } } }, null, 2),
+    });
+    expect((await cli('repo', 'add', slug, 'with-partner', `file://${origin.dir}`)).code).toBe(0);
+    const missing = await cli('repo', 'sync', slug, 'with-partner');
+    expect(missing.code).toBe(0);
+    expect(missing.stdout).toMatch(/agents\.json:\d+: agents\.Partner\.auth\.token: references \$\{PARTNER_TOKEN\}, which is not set/);
+
+    const set = await cli('secret', 'set', slug, 'PARTNER_TOKEN', '--value-env', 'PARTNER_TOKEN');
+    expect(set.code).toBe(0);
+    expect(`${set.stdout}${set.stderr}`).not.toContain('partner-secret-value-123');
+    const listed = await cli('secret', 'list', slug, '--json');
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ name: 'PARTNER_TOKEN' })]);
+    expect(listed.stdout).not.toContain('partner-secret-value-123');
+
+    const synced = JSON.parse((await cli('repo', 'sync', slug, 'with-partner', '--json')).stdout) as { errors: unknown[]; externalAgents: Record<string, unknown> };
+    expect(synced.errors).not.toContainEqual(expect.objectContaining({ file: 'agents.json' }));
+    expect(synced.externalAgents).toEqual({ Partner: expect.objectContaining({ url: 'https://partner.example/a2a/v1', auth: { type: 'bearer', token: '${PARTNER_TOKEN}' } }) });
+
+    expect((await cli('secret', 'set', slug, '1BAD', '--value-env', 'PARTNER_TOKEN')).code).toBe(2);
+    expect((await cli('secret', 'remove', slug, 'PARTNER_TOKEN')).code).toBe(0);
+    expect((await cli('secret', 'remove', slug, 'PARTNER_TOKEN')).code).toBe(1);
+  });
+
+  it('refuses a literal credential in agents.json, naming the file, line and field', async () => {
+    await origin.commit({ 'agents.json': '{\n  "agents": {\n    "Leaky": {\n      "url": "https://x.example/a2a",\n      "auth": { "type": "bearer", "token": "ghp_literal" }\n    }\n  }\n}\n' });
+    expect((await cli('repo', 'add', slug, 'leaky', `file://${origin.dir}`)).code).toBe(0);
+    const sync = await cli('repo', 'sync', slug, 'leaky', '--json');
+    const result = JSON.parse(sync.stdout) as { errors: { file: string; line: number; field: string }[] };
+    expect(result.errors).toContainEqual(expect.objectContaining({ file: 'agents.json', line: 5, field: 'agents.Leaky.auth.token' }));
+    expect(sync.stdout).not.toContain('ghp_literal');
   });
 
   it('stores a token only encrypted, and never prints it when the sync fails', async () => {

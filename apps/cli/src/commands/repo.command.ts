@@ -1,11 +1,13 @@
-import { createRepositoryCache, GitSyncError, repositoryNameProblem, syncRepository, type RepositorySyncResult } from '@shaman/agents';
-import { createSecretBox, deleteRepository, listRepositories, recordRepositorySync, recordRepositorySyncFailure, upsertRepository, type RepositoryRecord } from '@shaman/platform';
+import { createRepositoryCache, repositoryNameProblem, type RepositorySyncResult } from '@shaman/agents';
+import { repositoryEventSink, syncAndRecord } from '@shaman/gql-api';
+import { createSecretBox, deleteRepository, listRepositories, lockRepository, upsertRepository, type RepositoryRecord } from '@shaman/platform';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { namedEnvVar, type CliConfig } from '../config.js';
 import type { Output } from '../output.js';
 import { withAdmin } from './org.command.js';
 import { withSyncQueue } from './repo-schedule.js';
+import { withEventStore } from './event-store.js';
 
 const orgIdOf = async (client: pg.Client, slug: string): Promise<string | undefined> =>
   (await client.query<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [slug])).rows[0]?.id;
@@ -17,7 +19,10 @@ const noOrg = (out: Output, slug: string): number => {
 
 const isHttpUrl = (url: string): boolean => /^https?:\/\//i.test(url);
 
-export type RepoAddInput = { slug?: string; name?: string; url?: string; branch?: string; tokenEnv?: string };
+export type RepoAddInput = { slug?: string; name?: string; url?: string; branch?: string; tokenEnv?: string; interval?: string };
+
+const MIN_INTERVAL = 60;
+const MAX_INTERVAL = 86_400;
 
 /** Reads the token named by `--token-env` and seals it; a message for the operator when that is not possible. */
 const sealToken = (config: CliConfig, input: RepoAddInput): { ciphertext: string | null } | { problem: string } => {
@@ -62,6 +67,11 @@ export const repoAddCommand = async (config: CliConfig, out: Output, input: Repo
   }
   const nameProblem = repositoryNameProblem(name);
   const sealed = sealToken(config, input);
+  const interval = input.interval === undefined ? 300 : Number(input.interval);
+  if (!Number.isInteger(interval) || interval < MIN_INTERVAL || interval > MAX_INTERVAL) {
+    out.error(`--interval must be whole seconds between ${MIN_INTERVAL} and ${MAX_INTERVAL} (got ${input.interval})`);
+    return 2;
+  }
   if (nameProblem || 'problem' in sealed) {
     out.error(nameProblem ? `repository name ${name} ${nameProblem}` : `cannot store the token: ${(sealed as { problem: string }).problem}`);
     return 2;
@@ -69,7 +79,7 @@ export const repoAddCommand = async (config: CliConfig, out: Output, input: Repo
   const webhook = newWebhookSecret(config);
   const repo = await withAdmin(config, async (c) => {
     const orgId = await orgIdOf(c, slug);
-    return orgId ? upsertRepository(c, { orgId, name, url, branch: input.branch ?? 'main', tokenCiphertext: sealed.ciphertext, webhookSecretCiphertext: webhook?.ciphertext ?? null }) : null;
+    return orgId ? upsertRepository(c, { orgId, name, url, branch: input.branch ?? 'main', tokenCiphertext: sealed.ciphertext, webhookSecretCiphertext: webhook?.ciphertext ?? null, syncIntervalSeconds: interval }) : null;
   });
   if (!repo) return noOrg(out, slug);
   try {
@@ -108,8 +118,8 @@ export const repoRemoveCommand = async (config: CliConfig, out: Output, input: {
 
 const printSync = (out: Output, repo: RepositoryRecord, result: RepositorySyncResult): void => {
   if (out.json) {
-    const { commit, agents, aliases, errors, added, changed, removed, kept } = result;
-    out.data({ repository: repo.name, commit, agents, aliases, errors, added, changed, removed, kept });
+    const { commit, agents, aliases, errors, added, changed, removed, kept, externalAgents } = result;
+    out.data({ repository: repo.name, commit, agents, aliases, externalAgents, errors, added, changed, removed, kept });
     return;
   }
   out.line(`${out.green('✓')} ${out.bold(repo.name)} synced at ${out.cyan(result.commit)}`);
@@ -118,20 +128,15 @@ const printSync = (out: Output, repo: RepositoryRecord, result: RepositorySyncRe
   for (const agent of Object.keys(result.agents)) out.line(`  ${agent}${note(agent)} ${out.dim(result.agents[agent]?.file ?? '')}`);
   for (const agent of result.removed) out.line(`  ${out.dim(`${agent} (removed)`)}`);
   for (const [alias, target] of Object.entries(result.aliases)) out.line(`  ${alias} → ${target}`);
+  for (const [external, agent] of Object.entries(result.externalAgents)) out.line(`  ${external} → ${agent.url} ${out.dim(`(external, A2A ${agent.protocolVersion})`)}`);
   if (result.errors.length > 0) out.line(out.red(`${result.errors.length} error(s):`));
   for (const e of result.errors) out.line(`  ${e.message}`);
 };
 
-/** Opens a stored token; a readable reason when the key is missing or wrong. */
-const openToken = (config: CliConfig, repo: RepositoryRecord): string | undefined => {
-  if (repo.tokenCiphertext === null) return undefined;
-  if (!config.SHAMAN_SECRET_KEY) throw new Error(`repository ${repo.name} has a token; set SHAMAN_SECRET_KEY to use it`);
-  return createSecretBox(config.SHAMAN_SECRET_KEY).decrypt(repo.tokenCiphertext);
-};
-
 /**
- * `shaman repo sync <org-slug> <name>`: syncs now and records what went live. Exits 0 when the sync ran, even
- * with invalid files (the valid agents are live, the errors are printed and recorded); 1 when git failed.
+ * `shaman repo sync <org-slug> <name>`: syncs now and records what went live, with its repository events,
+ * exactly as the sync worker does (one code path). Exits 0 when the sync ran, even with invalid files (the
+ * valid agents are live, the errors are printed and recorded); 1 when git failed.
  */
 export const repoSyncCommand = async (config: CliConfig, out: Output, input: { slug?: string; name?: string }): Promise<number> => {
   const { slug, name } = input;
@@ -140,26 +145,34 @@ export const repoSyncCommand = async (config: CliConfig, out: Output, input: { s
     return 2;
   }
   const cache = createRepositoryCache({ dir: config.SHAMAN_REPO_CACHE });
-  return withAdmin(config, async (c) => {
-    const orgId = await orgIdOf(c, slug);
-    if (!orgId) return noOrg(out, slug);
-    const repo = (await listRepositories(c, orgId)).find((r) => r.name === name);
-    if (!repo) {
-      out.error(`organization ${slug} has no repository ${name} (add it with: shaman repo add ${slug} ${name} <url>)`);
-      return 1;
-    }
-    try {
-      const result = await syncRepository({ name, url: repo.url, branch: repo.branch, token: openToken(config, repo), agents: repo.agents }, cache);
-      await recordRepositorySync(c, { id: repo.id, commit: result.commit, agents: result.agents, aliases: result.aliases, errors: result.errors, at: new Date() });
-      printSync(out, repo, result);
-      return 0;
-    } catch (error) {
-      if (!(error instanceof GitSyncError)) throw error;
-      await recordRepositorySyncFailure(c, { id: repo.id, message: error.message, at: new Date() });
-      out.error(`sync of ${name} failed (live agents unchanged): ${error.message}`);
-      return 1;
-    }
-  });
+  const secretBox = config.SHAMAN_SECRET_KEY ? createSecretBox(config.SHAMAN_SECRET_KEY) : null;
+  return withEventStore(config, (store) =>
+    withAdmin(config, async (c) => {
+      const orgId = await orgIdOf(c, slug);
+      if (!orgId) return noOrg(out, slug);
+      const found = (await listRepositories(c, orgId)).find((r) => r.name === name);
+      if (!found) {
+        out.error(`organization ${slug} has no repository ${name} (add it with: shaman repo add ${slug} ${name} <url>)`);
+        return 1;
+      }
+      // The worker's row lock, so a CLI sync and a scheduled one of the same repository run one after the other.
+      await c.query('BEGIN');
+      try {
+        const repo = (await lockRepository(c, found.id)) ?? found;
+        const attempt = await syncAndRecord({ cache, secretBox, events: repositoryEventSink(store), clock: () => new Date() }, c, repo);
+        await c.query('COMMIT');
+        if (attempt.status === 'synced') {
+          printSync(out, repo, attempt.result);
+          return 0;
+        }
+        out.error(`sync of ${name} failed (live agents unchanged): ${attempt.message}`);
+        return 1;
+      } catch (error) {
+        await c.query('ROLLBACK');
+        throw error;
+      }
+    }),
+  );
 };
 
 /** `shaman repo list <org-slug>`: repositories with their last sync. Tokens are never shown, only whether one is set. */
@@ -174,7 +187,7 @@ export const repoListCommand = async (config: CliConfig, out: Output, input: { s
     return orgId ? listRepositories(c, orgId) : null;
   });
   if (!repos) return noOrg(out, slug);
-  const view = repos.map((r) => ({ name: r.name, url: r.url, branch: r.branch, token: r.tokenCiphertext !== null, lastCommit: r.lastCommit, lastSyncedAt: r.lastSyncedAt, agents: Object.keys(r.agents), aliases: r.aliases, errors: r.lastErrors ?? [] }));
+  const view = repos.map((r) => ({ name: r.name, url: r.url, branch: r.branch, token: r.tokenCiphertext !== null, lastCommit: r.lastCommit, lastSyncedAt: r.lastSyncedAt, agents: Object.keys(r.agents), aliases: r.aliases, externalAgents: Object.keys(r.externalAgents), errors: r.lastErrors ?? [] }));
   if (out.json) out.data(view);
   else if (view.length === 0) out.line(`no repositories in ${slug} (add one with: shaman repo add ${slug} <name> <url>)`);
   for (const r of out.json ? [] : view) {

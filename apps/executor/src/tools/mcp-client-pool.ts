@@ -8,8 +8,13 @@ import { toolOutput } from './mcp-result.js';
 import { McpToolsError } from './mcp-tools.error.js';
 import { connectionKey, parseMcpServers, resolveMcpServer, type ResolvedMcpServer, type SecretLookup } from './mcp-server-config.js';
 
+/** An organization's secrets by name, opened right before use (see org-secrets.ts). */
+export type OrgSecrets = (orgId: string) => Promise<ReadonlyMap<string, string>>;
+
 export type McpClientPoolOptions = {
-  /** Organization secrets for `${VAR}`; without it every `${VAR}` is missing. */
+  /** The step's organization's secrets for `${VAR}`: what production uses. */
+  orgSecrets?: OrgSecrets;
+  /** Operator-provided values, consulted after the organization's (tests and single-tenant setups). */
   secrets?: SecretLookup;
   /** Lets HTTP servers on loopback/private/link-local addresses through the SSRF guard (local development). */
   allowPrivateUrls: boolean;
@@ -90,10 +95,12 @@ export const createMcpClientPool = (options: McpClientPoolOptions): McpClientPoo
     const owner: Owner = { agent: agent.name, repository: agent.repository };
     const definitions = parseMcpServers(agent.mcpServers, agent.name);
     const used = new Set(referencedServers(agent.tools, Object.keys(definitions)));
+    // Opened only when a server is used; a tenant's secrets are never looked up for another's agent.
+    const orgValues = used.size > 0 && agent.orgId && options.orgSecrets ? await options.orgSecrets(agent.orgId) : undefined;
     // Every `${VAR}` is resolved before anything starts, so a missing secret spawns nothing.
     const servers = Object.entries(definitions)
       .filter(([name]) => used.has(name))
-      .map(([name, definition]) => resolveMcpServer(name, definition, (variable) => options.secrets?.(variable, owner)));
+      .map(([name, definition]) => resolveMcpServer(name, definition, (variable) => orgValues?.get(variable) ?? options.secrets?.(variable, owner)));
     for (const server of servers) assertStdioAllowed(server, options.stdioCommands ?? []);
     const tools = (await Promise.all(servers.map((server) => toolsOfServer(owner, server, signal)))).flat();
     const byName = new Map(tools.map((tool) => [tool.name, tool]));

@@ -1,47 +1,11 @@
-import { GitSyncError, syncRepository, type RepositoryCache } from '@shaman/agents';
-import {
-  lockRepository,
-  recordRepositorySync,
-  recordRepositorySyncFailure,
-  REPOSITORY_SYNC_QUEUE,
-  RepositorySyncJob,
-  SecretBoxError,
-  withOrg,
-  type Logger,
-  type Pool,
-  type RepositoryRecord,
-  type SecretBox,
-} from '@shaman/platform';
+import { lockRepository, REPOSITORY_SYNC_QUEUE, RepositorySyncJob, withOrg, type Logger, type Pool } from '@shaman/platform';
 import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { syncAndRecord, type SyncAndRecordDeps } from './sync-and-record.js';
 
-export type RepositorySyncDeps = { pool: Pool; cache: RepositoryCache; secretBox: SecretBox | null; clock: () => Date };
+export type RepositorySyncDeps = SyncAndRecordDeps & { pool: Pool };
 
 /** What one job did; BullMQ stores it as the job's return value. */
 export type RepositorySyncOutcome = { status: 'synced'; commit: string; errors: number } | { status: 'gone' };
-type Attempt = RepositorySyncOutcome | { status: 'failed'; message: string; permanent: boolean };
-
-// Wrong configuration or a malformed row: retrying would fail the same way.
-const PERMANENT_GIT_CODES: ReadonlySet<string> = new Set(['git.bad_url', 'git.bad_name']);
-
-const openToken = (secretBox: SecretBox | null, repo: RepositoryRecord): string | undefined => {
-  if (repo.tokenCiphertext === null) return undefined;
-  if (!secretBox) throw new SecretBoxError('secret.bad_key', `repository ${repo.name} has a token; set SHAMAN_SECRET_KEY to use it`);
-  return secretBox.decrypt(repo.tokenCiphertext);
-};
-
-const syncLocked = async (deps: RepositorySyncDeps, client: Parameters<typeof lockRepository>[0], repo: RepositoryRecord): Promise<Attempt> => {
-  try {
-    const token = openToken(deps.secretBox, repo);
-    const result = await syncRepository({ name: repo.name, url: repo.url, branch: repo.branch, token, agents: repo.agents }, deps.cache);
-    await recordRepositorySync(client, { id: repo.id, commit: result.commit, agents: result.agents, aliases: result.aliases, errors: result.errors, at: deps.clock() });
-    return { status: 'synced', commit: result.commit, errors: result.errors.length };
-  } catch (error) {
-    if (!(error instanceof GitSyncError) && !(error instanceof SecretBoxError)) throw error;
-    // Messages of both are redacted (no token, no user:pass@), so they may be stored and logged.
-    await recordRepositorySyncFailure(client, { id: repo.id, message: error.message, at: deps.clock() });
-    return { status: 'failed', message: error.message, permanent: error instanceof SecretBoxError || PERMANENT_GIT_CODES.has(error.code) };
-  }
-};
 
 /**
  * Syncs the job's repository as its organization (the table is RLS'd) and records the outcome like
@@ -59,9 +23,10 @@ export const createRepositorySyncProcessor =
     const job = parsed.data;
     const attempt = await withOrg(deps.pool, job.orgId, async (client) => {
       const repo = await lockRepository(client, job.repositoryId);
-      return repo ? syncLocked(deps, client, repo) : ({ status: 'gone' } as const);
+      return repo ? syncAndRecord(deps, client, repo) : ({ status: 'gone' } as const);
     });
-    if (attempt.status !== 'failed') return attempt;
+    if (attempt.status === 'synced') return { status: 'synced', commit: attempt.result.commit, errors: attempt.result.errors.length };
+    if (attempt.status === 'gone') return attempt;
     throw attempt.permanent ? new UnrecoverableError(attempt.message) : new Error(attempt.message);
   };
 

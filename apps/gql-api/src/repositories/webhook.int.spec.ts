@@ -48,10 +48,10 @@ describe('POST /webhooks/repositories/:id (real Redis, PostgreSQL and git)', () 
     },
   });
 
-  const post = (id: string, body: string, signature?: string) =>
+  const post = (id: string, body: string, signature?: string, event = 'push') =>
     fetch(`${url}/webhooks/repositories/${id}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'push', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+      headers: { 'content-type': 'application/json', 'x-github-event': event, ...(signature ? { 'x-hub-signature-256': signature } : {}) },
       body,
     });
   const addRepository = (name: string): Promise<RepositoryRecord> =>
@@ -110,6 +110,18 @@ describe('POST /webhooks/repositories/:id (real Redis, PostgreSQL and git)', () 
     expect(await queuedJobs()).toBe(0);
   });
 
+  it('verifies, then queues nothing for a ping or a push to another branch, and says why', async () => {
+    const repo = await addRepository('filtered');
+    const ping = JSON.stringify({ zen: 'hi' });
+    const pinged = await post(repo.id, ping, sign(secret, ping), 'ping');
+    expect(pinged.status).toBe(202);
+    expect(await pinged.json()).toEqual({ queued: false, reason: 'event ping is not a push' });
+    const other = JSON.stringify({ ref: 'refs/heads/feature-x' });
+    const pushed = await post(repo.id, other, sign(secret, other));
+    expect(await pushed.json()).toEqual({ queued: false, reason: 'push to refs/heads/feature-x, not to the tracked branch main' });
+    expect(await queuedJobs()).toBe(0);
+  });
+
   it('answers 202 to a valid signature and the repository is synced', async () => {
     const sha = await origin.commit({ 'Assistant.md': agentFile('Assistant') });
     const repo = await addRepository('pushed');
@@ -123,6 +135,8 @@ describe('POST /webhooks/repositories/:id (real Redis, PostgreSQL and git)', () 
       concurrency: 1,
       pool,
       cache: createRepositoryCache({ dir: cacheDir }),
+      // The events of a sync are the sync worker's spec; here only the webhook → sync path matters.
+      events: async () => undefined,
       secretBox,
       clock: () => new Date(),
       logger: pino({ level: 'silent' }),

@@ -23,10 +23,35 @@ export const verifySignature = (secret: string, body: Buffer, header: unknown): 
   return timingSafeEqual(expected, Buffer.from(match[1], 'hex'));
 };
 
+// GitHub, Gitea and Forgejo name the event in a header; GitLab in its own. Absent means a generic caller: sync.
+const eventOf = (headers: Record<string, unknown>): string | undefined => {
+  const value = headers['x-github-event'] ?? headers['x-gitea-event'] ?? headers['x-gitlab-event'];
+  return typeof value === 'string' ? value.toLowerCase() : undefined;
+};
+
+/**
+ * Why a verified delivery needs no sync, or null when it does: only pushes (and generic calls without an
+ * event header) sync, and a push that names a ref syncs only when it is the tracked branch. A body that is
+ * not JSON or names no ref syncs: fetching once too often costs a fetch, missing a push costs a stale agent.
+ */
+export const ignoredDelivery = (headers: Record<string, unknown>, body: Buffer, branch: string): string | null => {
+  const event = eventOf(headers);
+  if (event !== undefined && event !== 'push' && event !== 'push hook') return `event ${event} is not a push`;
+  let ref: unknown;
+  try {
+    ref = (JSON.parse(body.toString('utf8')) as { ref?: unknown } | null)?.ref;
+  } catch {
+    return null;
+  }
+  if (typeof ref !== 'string' || ref === `refs/heads/${branch}`) return null;
+  return `push to ${ref}, not to the tracked branch ${branch}`;
+};
+
 /**
  * `POST /webhooks/repositories/:id`: a push to a repository queues a sync of it now. The caller is
  * authenticated only by the HMAC, so the body is taken raw (the signature covers its bytes) whatever its
  * content type, and nothing of the request (secret, signature, body) is logged. Answers 202 `{queued: true}`,
+ * or 202 `{queued: false, reason}` for a verified delivery that needs no sync (a ping, a push to another branch),
  * 401 for a missing or wrong signature, 404 for an unknown repository or one without a webhook, 413 over 1 MiB.
  */
 export const registerRepositoryWebhook = async (app: FastifyInstance, deps: RepositoryWebhookDeps): Promise<void> => {
@@ -50,6 +75,11 @@ export const registerRepositoryWebhook = async (app: FastifyInstance, deps: Repo
       if (!verifySignature(secret, body, request.headers['x-hub-signature-256'])) {
         const unauthenticated = httpError('UNAUTHENTICATED', 'missing or invalid X-Hub-Signature-256');
         return reply.code(unauthenticated.status).send(unauthenticated.body);
+      }
+      const ignored = ignoredDelivery(request.headers, body, target.branch);
+      if (ignored) {
+        request.log.info({ repositoryId: params.data.id, reason: ignored }, 'repository webhook: nothing to sync');
+        return reply.code(202).send({ queued: false, reason: ignored });
       }
       const { jobId } = await deps.queue.enqueueNow(target.orgId, params.data.id);
       request.log.info({ repositoryId: params.data.id, jobId }, 'repository webhook: sync queued');

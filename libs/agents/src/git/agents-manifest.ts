@@ -9,25 +9,56 @@ export const AGENTS_MANIFEST = 'agents.json';
 
 const Alias = AgentName.refine((name) => !isReservedName(name), { message: 'is a reserved name' });
 
-/** The optional root `agents.json`: `{ "aliases": { "helper": "Assistant" } }`. Strict, so typos are caught. */
+// Credentials are written as `${SECRET}` references only: a literal token in a repository would be readable by
+// everyone who can read the repository, so the schema refuses one.
+const SecretValue = z.string().regex(/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/, 'must be a ${SECRET} reference to an organization secret, never a literal');
+
+const ExternalAuth = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('bearer'), token: SecretValue }),
+  z.strictObject({ type: z.literal('apiKey'), header: z.string().regex(/^[A-Za-z0-9-]+$/).default('x-api-key'), value: SecretValue }),
+]);
+
+/** An agent served by another A2A server (another Shaman, or any A2A platform), called over HTTP. */
+export const ExternalAgent = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of an A2A endpoint' }),
+  description: z.string().default(''),
+  protocolVersion: z.enum(['0.3', '1.0']).default('0.3'),
+  auth: ExternalAuth.default({ type: 'none' }),
+});
+export type ExternalAgent = z.infer<typeof ExternalAgent>;
+
+const ExternalName = AgentName.refine((name) => !isReservedName(name), { message: 'is a reserved name' });
+
+/**
+ * The optional root `agents.json`: `{ "aliases": { "helper": "Assistant" }, "agents": { "Partner": { "url": …,
+ * "auth": { "type": "bearer", "token": "${PARTNER_TOKEN}" } } } }`. Strict, so typos are caught.
+ */
 export const AgentsManifest = z.strictObject({
   aliases: z.record(Alias, AgentName).default({}),
+  agents: z.record(ExternalName, ExternalAgent).default({}),
 });
 export type AgentsManifest = z.infer<typeof AgentsManifest>;
 
 export type ManifestResult = {
   manifest: AgentsManifest;
   errors: AgentDefinitionError[];
-  /** The line where a key is written (1 when absent), for errors found later, e.g. an alias to a missing agent. */
-  lineOf: (key: string) => number;
+  /** The line where a key path is written (1 when absent), for errors found later, e.g. an alias to a missing agent. */
+  lineOf: (...path: string[]) => number;
 };
 
-const EMPTY: AgentsManifest = { aliases: {} };
+const EMPTY: AgentsManifest = { aliases: {}, agents: {} };
 
-/** 1-based line of the first `"key"` in the text, so an error points where the author wrote it. */
-const lineOf = (text: string, key: string | undefined): number => {
-  if (key === undefined) return 1;
-  const index = text.indexOf(JSON.stringify(key));
+/**
+ * 1-based line where a key path is written: each key is searched after the previous one, so
+ * `agents.Partner.auth.token` finds Partner's token, not the first "token" in the file (1 when absent).
+ */
+const lineOf = (text: string, path: readonly string[]): number => {
+  let index = -1;
+  for (const key of path) {
+    const next = text.indexOf(JSON.stringify(key), index + 1);
+    if (next >= 0) index = next;
+  }
   return index < 0 ? 1 : text.slice(0, index).split('\n').length;
 };
 
@@ -48,7 +79,7 @@ export const readAgentsManifest = async (dir: string): Promise<ManifestResult> =
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { manifest: EMPTY, errors: [], lineOf: () => 1 };
     throw error;
   }
-  const lineOfKey = (key: string): number => lineOf(text, key);
+  const lineOfKey = (...path: string[]): number => lineOf(text, path);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -60,11 +91,11 @@ export const readAgentsManifest = async (dir: string): Promise<ManifestResult> =
   const parsed = AgentsManifest.safeParse(raw);
   if (parsed.success) return { manifest: parsed.data, errors: [], lineOf: lineOfKey };
   const errors = parsed.error.issues.map((issue) => {
-    const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.map(String).at(-1);
-    const field = issue.code === 'unrecognized_keys' ? [...issue.path.map(String), key].join('.') : issue.path.map(String).join('.');
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path.map(String), issue.keys[0] ?? ''] : issue.path.map(String);
+    const field = path.join('.');
     return new AgentDefinitionError('agent.manifest_invalid', issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message, {
       file: AGENTS_MANIFEST,
-      line: lineOf(text, key),
+      line: lineOf(text, path),
       field: field === '' ? undefined : field,
     });
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitSyncError, redactSecrets, type GitSyncErrorCode } from './git-sync.error.js';
@@ -11,6 +11,12 @@ export type RepositoryCache = {
   sync(source: GitSource): Promise<SyncedCommit>;
   /** Where the worktree of a commit of this source lives (whether or not it exists yet). */
   worktreeOf(source: Pick<GitSource, 'url'>, commit: string): string;
+  /**
+   * Removes this source's worktrees that are neither in `keep` nor younger than `olderThan` (by the time they
+   * were checked out), and returns their commits. The mirror keeps the objects, so a commit can be checked out
+   * again; what a run still reads is protected by the retention window the caller chooses.
+   */
+  prune(source: Pick<GitSource, 'url'>, options: { keep: ReadonlySet<string>; olderThan: Date }): Promise<string[]>;
 };
 
 const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -70,7 +76,24 @@ export const createRepositoryCache = (options: { dir: string }): RepositoryCache
       return { commit, worktree };
     });
   };
-  return { sync, worktreeOf };
+  const prune = (source: Pick<GitSource, 'url'>, policy: { keep: ReadonlySet<string>; olderThan: Date }): Promise<string[]> => {
+    const key = repoKey(source.url);
+    return serialised(key, async () => {
+      const root = join(options.dir, key);
+      const entries = await readdir(root).catch(() => [] as string[]);
+      const removed: string[] = [];
+      for (const commit of entries.filter((e) => SHA.test(e) && !policy.keep.has(e))) {
+        const checkedOutAt = await stat(join(root, commit)).then((s) => s.mtime, () => null);
+        if (!checkedOutAt || checkedOutAt >= policy.olderThan) continue;
+        await rm(join(root, commit), { recursive: true, force: true });
+        removed.push(commit);
+      }
+      // git forgets the removed worktrees, so their HEADs stop protecting objects from gc.
+      if (removed.length > 0) await gitAt(join(root, 'mirror.git')).raw(['worktree', 'prune']);
+      return removed;
+    });
+  };
+  return { sync, worktreeOf, prune };
 };
 
 // `core.askPass=true`: git asks the program `true` for missing credentials and gets nothing, so a bad or

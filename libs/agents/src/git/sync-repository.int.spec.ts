@@ -110,4 +110,22 @@ describe('syncRepository with a real git repository', () => {
     await origin.commit({ 'Assistant.md': agentFile('Assistant') });
     await expect(syncRepository({ ...repo(), branch: 'release' }, cache)).rejects.toThrow(/branch release not found/);
   });
+
+  it('prunes worktrees no live agent uses once older than the retention, keeping the kept and the recent', async () => {
+    await origin.commit({ 'Assistant.md': agentFile('Assistant') });
+    const first = await syncRepository(repo(), cache);
+    await origin.commit({ 'Assistant.md': agentFile('Assistant', 'v2') });
+    const second = await syncRepository(repo(first.agents), cache);
+    await origin.commit({ 'Assistant.md': agentFile('Assistant', 'v3') });
+    const third = await syncRepository(repo(second.agents), cache);
+    const source = { url: `file://${origin.dir}` };
+    // Recent worktrees are kept whatever the live set says.
+    expect(await cache.prune(source, { keep: new Set([third.commit]), olderThan: new Date(0) })).toEqual([]);
+    const removed = await cache.prune(source, { keep: new Set([third.commit, first.commit]), olderThan: new Date(Date.now() + 60_000) });
+    expect(removed).toEqual([second.commit]);
+    await expect(readFile(join(second.worktree, 'Assistant.md'), 'utf8')).rejects.toThrow();
+    expect(await readFile(join(first.worktree, 'Assistant.md'), 'utf8')).toContain('Assistant');
+    // The mirror still has the objects: syncing back to an older commit works.
+    expect((await cache.sync({ url: source.url, branch: 'main' })).commit).toBe(third.commit);
+  });
 });

@@ -4,7 +4,8 @@ import type { AgentDefinitionError } from '../agent-definition.error.js';
 import { isReservedName } from '../frontmatter.schema.js';
 import { loadAgentRepository } from '../load-repository.js';
 import type { AgentDefinition } from '../parse-agent.js';
-import { AGENTS_MANIFEST, readAgentsManifest, type ManifestResult } from './agents-manifest.js';
+import { AGENTS_MANIFEST, readAgentsManifest, type ExternalAgent, type ManifestResult } from './agents-manifest.js';
+import { secretReferences } from '../secret-references.js';
 import { GitSyncError } from './git-sync.error.js';
 import type { RepositoryCache } from './repository-cache.js';
 
@@ -20,7 +21,15 @@ export type RepositoryToSync = {
   token?: string | undefined;
   /** What the previous sync made live; `{}` the first time. */
   agents: Readonly<Record<string, LiveAgent>>;
+  /**
+   * The organization's secret names, to check agents.json's `${SECRET}` references against (a missing one is a
+   * problem reported at sync, not a surprise at call time). Undefined skips the check.
+   */
+  secretNames?: ReadonlySet<string>;
 };
+
+/** What listings need of a definition that went live at this sync (see AgentDefinitionChanged). */
+export type LiveDefinitionSummary = { file: string; digest: string; exposed: boolean; description: string; tags: string[]; model: string | null };
 
 export type RepositorySyncResult = {
   commit: string;
@@ -33,6 +42,12 @@ export type RepositorySyncResult = {
   removed: string[];
   /** Invalid at this commit, still live at the commit they were last good at. */
   kept: string[];
+  /** Summaries of the `added` and `changed` definitions. */
+  definitions: Record<string, LiveDefinitionSummary>;
+  /** The commit each removed agent was last live at. */
+  removedFrom: Record<string, string>;
+  /** Valid external agents of agents.json, credentials still as `${SECRET}` references. */
+  externalAgents: Record<string, ExternalAgent>;
 };
 
 /** Names the platform keeps, plus the agent-name alphabet (`<repo>/<Agent>` must stay unambiguous). */
@@ -61,12 +76,17 @@ export const syncRepository = async (repository: RepositoryToSync, cache: Reposi
   const [loaded, manifest] = await Promise.all([loadAgentRepository(worktree), readAgentsManifest(worktree)]);
   const previous = repository.agents;
   const agents: Record<string, LiveAgent> = {};
-  const result: RepositorySyncResult = { commit, worktree, agents, aliases: {}, errors: [...loaded.errors, ...manifest.errors].map(toProblem), added: [], changed: [], removed: [], kept: [] };
+  const result: RepositorySyncResult = {
+    commit, worktree, agents, aliases: {}, errors: [...loaded.errors, ...manifest.errors].map(toProblem),
+    added: [], changed: [], removed: [], kept: [], definitions: {}, removedFrom: {}, externalAgents: {},
+  };
   for (const [name, definition] of [...loaded.agents].sort(([a], [b]) => a.localeCompare(b))) {
     agents[name] = { file: definition.path, commit, worktree, digest: digestOf(definition) };
     const before = previous[name];
     if (!before) result.added.push(name);
     else if (before.digest !== agents[name].digest) result.changed.push(name);
+    else continue;
+    result.definitions[name] = summaryOf(definition, agents[name].digest);
   }
   const brokenFiles = new Set(loaded.errors.map((e) => e.file));
   for (const [name, before] of Object.entries(previous).sort(([a], [b]) => a.localeCompare(b))) {
@@ -74,10 +94,51 @@ export const syncRepository = async (repository: RepositoryToSync, cache: Reposi
     if (brokenFiles.has(before.file)) {
       agents[name] = before;
       result.kept.push(name);
-    } else result.removed.push(name);
+    } else {
+      result.removed.push(name);
+      result.removedFrom[name] = before.commit;
+    }
   }
   result.aliases = resolveAliases(manifest, agents, result.errors);
+  result.externalAgents = checkExternalAgents(manifest, { agents, aliases: result.aliases, secretNames: repository.secretNames }, result.errors);
   return result;
+};
+
+const summaryOf = (definition: AgentDefinition, digest: string): LiveDefinitionSummary => ({
+  file: definition.path,
+  digest,
+  exposed: definition.exposed,
+  description: definition.description,
+  tags: [...definition.tags],
+  model: definition.model,
+});
+
+/**
+ * External agents that neither shadow a repository agent or alias nor reference a secret the organization
+ * lacks; the rest are reported against agents.json with the line and field.
+ */
+const checkExternalAgents = (
+  manifest: ManifestResult,
+  known: { agents: Record<string, LiveAgent>; aliases: Record<string, string>; secretNames: ReadonlySet<string> | undefined },
+  errors: SyncProblem[],
+): Record<string, ExternalAgent> => {
+  const external: Record<string, ExternalAgent> = {};
+  for (const [name, agent] of Object.entries(manifest.manifest.agents)) {
+    const problems: { field: string; message: string }[] = [];
+    if (known.agents[name] || known.aliases[name]) problems.push({ field: `agents.${name}`, message: `external agent ${name} has the name of an agent or alias of this repository` });
+    const credentials = agent.auth.type === 'bearer' ? [['token', agent.auth.token]] : agent.auth.type === 'apiKey' ? [['value', agent.auth.value]] : [];
+    for (const [key, value] of credentials as [string, string][]) {
+      for (const secret of secretReferences(value)) {
+        if (known.secretNames && !known.secretNames.has(secret)) problems.push({ field: `agents.${name}.auth.${key}`, message: `references \${${secret}}, which is not set in the organization's secrets` });
+      }
+    }
+    for (const p of problems) {
+      const line = manifest.lineOf(...p.field.split('.'));
+      errors.push({ file: AGENTS_MANIFEST, line, field: p.field, message: `${AGENTS_MANIFEST}:${line}: ${p.field}: ${p.message}` });
+    }
+    if (problems.length === 0) external[name] = agent;
+  }
+  return external;
 };
 
 /** Aliases that point at a live agent and do not shadow one; the rest are reported against agents.json. */
@@ -85,7 +146,7 @@ const resolveAliases = (manifest: ManifestResult, agents: Record<string, LiveAge
   const aliases: Record<string, string> = {};
   for (const [alias, target] of Object.entries(manifest.manifest.aliases)) {
     const field = `aliases.${alias}`;
-    const line = manifest.lineOf(alias);
+    const line = manifest.lineOf('aliases', alias);
     const report = (problem: string) => errors.push({ file: AGENTS_MANIFEST, line, field, message: `${AGENTS_MANIFEST}:${line}: ${field}: ${problem}` });
     if (agents[alias]) report(`alias ${alias} is also an agent's name`);
     else if (!agents[target]) report(`no live agent named ${target}`);

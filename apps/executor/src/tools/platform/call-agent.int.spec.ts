@@ -42,8 +42,9 @@ describe('call_agent within one organization (real nats-server)', () => {
     await rm(repo, { recursive: true, force: true });
   });
 
-  const run = async (name: string): Promise<{ address: StepAddress; events: ShamanEvent[] }> => {
-    const event = runRequested({ orgId, agent: name, repository: repo, text: 'start' });
+  const run = async (name: string, commit: string | null = null): Promise<{ address: StepAddress; events: ShamanEvent[] }> => {
+    const requested = runRequested({ orgId, agent: name, repository: repo, text: 'start' });
+    const event = { ...requested, data: { ...requested.data, agent: { ...requested.data.agent, commit } } };
     await store.appendToStream(stepRequestStream(event.metadata), [event]);
     return { address: event.metadata, events: await stepEventsUntil(store, event.metadata, { timeoutMs: 20_000 }) };
   };
@@ -61,6 +62,13 @@ describe('call_agent within one organization (real nats-server)', () => {
     const children = (await requestsOfRun(address.runId)).filter((r) => r.data.parentStepId !== null);
     expect(children).toHaveLength(1);
     expect(children[0]).toMatchObject({ data: { agent: { name: 'Worker' }, parentStepId: address.stepId, depth: 1, initiator: { kind: 'agent', id: address.stepId } } });
+  });
+
+  it('pins the child to the commit its caller runs at', async () => {
+    const commit = 'c0ffee'.padEnd(40, '0');
+    const { address } = await run('Manager', commit);
+    const children = (await requestsOfRun(address.runId)).filter((r) => r.data.parentStepId !== null);
+    expect(children.map((c) => c.data.agent)).toEqual([{ name: 'Worker', repository: repo, commit }]);
   });
 
   it('refuses an agent that is not in allowedAgents, as an observation the model sees', async () => {

@@ -55,7 +55,9 @@ const childRequest = (caller: ToolContext, args: Call, at: string): RunRequested
   return {
     type: 'RunRequested',
     data: {
-      agent: { name: args.agent, repository: caller.repository, commit: null },
+      // The child runs at the caller's commit (its worktree), never at whatever the branch has become since:
+      // a run is pinned to the commit it started at.
+      agent: { name: args.agent, repository: caller.repository, commit: caller.commit ?? null },
       message: { messageId: stepId, role: 'user', parts: [{ kind: 'text', text: args.message }] },
       parentStepId: caller.stepId as RunRequested['data']['parentStepId'],
       depth: caller.depth + 1,
