@@ -17,6 +17,24 @@ const Env = z.object({
   /** How long a valid API key is remembered in-process; a revoked key stops working within this. 0 = always ask the database. */
   GATEWAY_API_KEY_CACHE_MS: z.coerce.number().int().nonnegative().default(5000),
   GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** BullMQ's Redis (push-notification delivery) and the rate-limit counters. */
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix, shared with the other apps' queues. */
+  BULLMQ_PREFIX: z.string().min(1).default('bull'),
+  /** 32 bytes, base64: seals push-notification credentials. Empty = unset (configs with credentials are then refused). */
+  SHAMAN_SECRET_KEY: z.string().optional().transform((v) => v || undefined),
+  /** Whether this process runs the push dispatcher and sender (the methods work either way). */
+  GATEWAY_PUSH_WORKER: z.stringbool().default(true),
+  /** Lets push URLs reach loopback and private networks (a single-tenant or test stack); off in production. */
+  GATEWAY_PUSH_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
+  /** Tries per notification before it is marked failed, and the first back-off (doubling, capped at 5 min). */
+  GATEWAY_PUSH_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
+  GATEWAY_PUSH_BACKOFF_MS: z.coerce.number().int().positive().default(1000),
+  GATEWAY_PUSH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Requests per API key per minute (fixed window in Redis); 0 disables the limit. */
+  GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(3000),
+  /** `<org-slug>.<GATEWAY_BASE_DOMAIN>` names the organization; a key of another one is refused there. */
+  GATEWAY_BASE_DOMAIN: z.string().optional().transform((v) => v || undefined),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -5,6 +5,7 @@ import { createTestTenant, eventually, revokeTestKey, type TestDatabase, type Te
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './testing/gateway.fixture.js';
 
@@ -158,7 +159,8 @@ describe('A2A gateway JSON-RPC (real PostgreSQL and nats-server)', () => {
       ['wrong version', { jsonrpc: '1.0', id: 5, method: 'tasks/get' }, 5],
       ['no method, no id', { jsonrpc: '2.0' }, null],
       ['params not structured', { jsonrpc: '2.0', id: 6, method: 'tasks/get', params: 'x' }, 6],
-      ['not an object', [1, 2], null],
+      // A JSON array is a batch now (protocol.int.spec.ts); a bare number is no request at all.
+      ['not an object', 42, null],
     ])('invalid request (%s): -32600', async (_name, request, id) => {
       const { status, body } = await post(request);
       expect(status).toBe(200);
@@ -216,5 +218,27 @@ describe('A2A gateway JSON-RPC (real PostgreSQL and nats-server)', () => {
     expect(card.skills.map((s) => s.id)).toEqual(['Echo']);
     const anonymous = (await (await fetch(`${url}/.well-known/agent-card.json`)).json()) as { skills: unknown[] };
     expect(anonymous.skills).toEqual([]);
+  });
+
+  it('never shows a task going backwards: a read-model row behind the log is not served', async () => {
+    const sent = await send('hello again');
+    expect(sent.body.result?.['status']?.state).toBe('completed');
+    const id = sent.body.result?.['id'] as string;
+    // A projector that is behind: its row says working, at a sequence before the step's completion.
+    const admin = new pg.Client({ connectionString: db.adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(
+        `INSERT INTO steps (org_id, id, run_id, depth, agent, status, input, created_at, updated_at, last_seq)
+         VALUES ($1, $2, $3, 0, 'Echo', 'working', $4, now(), now(), 1)
+         ON CONFLICT (id) DO UPDATE SET status = 'working', output = NULL, last_seq = 1`,
+        [tenant.orgId, id, sent.body.result?.['contextId'], JSON.stringify({ messageId: 'm', role: 'user', parts: [{ kind: 'text', text: 'hello again' }] })],
+      );
+    } finally {
+      await admin.end();
+    }
+    const got = await post({ jsonrpc: '2.0', id: 2, method: 'tasks/get', params: { id } });
+    expect(got.body.result?.['status']?.state).toBe('completed');
+    expect(got.body.result?.['artifacts']?.[0]?.parts?.[0]?.text).toBe('Echo: hello again');
   });
 });

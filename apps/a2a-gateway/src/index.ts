@@ -4,6 +4,8 @@ import { createJetStreamEventStore } from '@shaman/event-store';
 import { ensureJetStream } from '@shaman/nats-infra';
 import { createLogger, createPool, natsServers } from '@shaman/platform';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
+import { edgeFromConfig } from './edge/index.js';
+import { pushFromConfig, startPushFromConfig } from './push/index.js';
 import { createRunWatcher } from './run-watcher.js';
 import { createGatewayServer } from './server.js';
 
@@ -21,7 +23,10 @@ export const startGateway = async (config: GatewayConfig = loadGatewayConfig()):
   const store = await createJetStreamEventStore({ nc, ...layout });
   const watcher = createRunWatcher(nc, store);
   let url = config.GATEWAY_PUBLIC_URL ?? '';
-  const app = createGatewayServer({ pool, store, watcher, logger, publicUrl: () => url, blockingTimeoutMs: config.GATEWAY_BLOCKING_TIMEOUT_MS, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, apiKeyCacheMs: config.GATEWAY_API_KEY_CACHE_MS });
+  const edge = edgeFromConfig(config, logger);
+  const push = pushFromConfig(config);
+  const app = createGatewayServer({ pool, store, watcher, logger, publicUrl: () => url, blockingTimeoutMs: config.GATEWAY_BLOCKING_TIMEOUT_MS, bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES, apiKeyCacheMs: config.GATEWAY_API_KEY_CACHE_MS, edge: edge.options, push, nc });
+  const pushRuntime = await startPushFromConfig(config, { push, pool, nc, store, logger });
   const address = await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
   url ||= address.replace('[::1]', 'localhost');
   logger.info({ url }, 'a2a gateway listening');
@@ -29,6 +34,8 @@ export const startGateway = async (config: GatewayConfig = loadGatewayConfig()):
     url,
     stop: async () => {
       await app.close();
+      await pushRuntime?.stop();
+      await edge.close();
       watcher.close();
       await nc.drain();
       await pool.end();

@@ -1,12 +1,21 @@
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamEventStore } from '@shaman/event-store';
 import { apiKeyFromHeaders, createApiKeyAuthenticator, type ApiKeyPrincipal, type Logger, type Pool } from '@shaman/platform';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { buildAgentCard } from './agent-card.js';
-import { A2AError, toA2AError } from './errors.js';
-import { parseEnvelope, rpcError, rpcResult, type RpcId } from './jsonrpc/envelope.js';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { registerCards } from './cards/card-routes.js';
+import { registerEdgeGuards, type EdgeOptions } from './edge/index.js';
+import { getExtendedCard } from './cards/extended-card.js';
+import { A2AError } from './errors.js';
+import { registerJsonRpc } from './jsonrpc/rpc-route.js';
+import { registeredCapabilities, type MethodRegistry } from './protocol/invoke.js';
+import { createPushAttacher, createPushMethods, type PushOptions } from './push/index.js';
+import { registerRest } from './rest/rest-routes.js';
+import { createStreamMethods } from './streaming/index.js';
+import { createRunPinner } from './run-pin.js';
 import type { RunWatcher } from './run-watcher.js';
 import { cancelTask } from './tasks/cancel-task.js';
 import { getTask } from './tasks/get-task.js';
+import { listTasks } from './tasks/list-tasks.js';
 import { sendMessage } from './tasks/send-message.js';
 import { createTaskReader } from './tasks/task-reader.js';
 import { createTenantDirectory } from './tenants.js';
@@ -22,69 +31,55 @@ export type GatewayDeps = {
   /** See GATEWAY_API_KEY_CACHE_MS; 0 when absent. */
   apiKeyCacheMs?: number;
   clock?: () => Date;
+  /** Rate limits and subdomain tenancy (src/edge); without it only the body-limit answer is shaped. */
+  edge?: EdgeOptions;
+  /** Push-notification config methods (src/push); without it they answer -32003 and the card does not claim them. */
+  push?: PushOptions;
+  /** Streaming (src/streaming) reads the log through it; without it the stream methods answer -32004 and the card says streaming: false. */
+  nc?: NatsConnection;
 };
 
-type Method = (principal: ApiKeyPrincipal, params: unknown) => Promise<unknown>;
-
-/** A2A methods this gateway knows but does not offer yet; the card does not declare their capabilities. */
-const UNSUPPORTED = new Set(['message/stream', 'tasks/resubscribe', 'tasks/pushNotificationConfig/set', 'tasks/pushNotificationConfig/get', 'tasks/pushNotificationConfig/list', 'tasks/pushNotificationConfig/delete', 'agent/getAuthenticatedExtendedCard']);
+/** Request bodies we read: JSON, and the A2A media type 1.0.1 prefers for REST. Others are HTTP 415. */
+const JSON_TYPES = ['application/json', 'application/a2a+json'];
 
 export const createGatewayServer = (deps: GatewayDeps): FastifyInstance => {
   const clock = deps.clock ?? (() => new Date());
   const tasks = createTaskReader({ pool: deps.pool, store: deps.store });
   const tenants = createTenantDirectory(deps.pool);
-  const methods: Record<string, Method> = {
-    'message/send': sendMessage({ store: deps.store, tenants, tasks, watcher: deps.watcher, blockingTimeoutMs: deps.blockingTimeoutMs, clock }),
+  // A root joining an existing run is read at that run's commit (docs/agents.md, "Pinning").
+  const pinToRun = createRunPinner({ store: deps.store });
+  // Methods by internal (v0.3) name. Streaming (src/streaming) and push (src/push) register theirs here; the
+  // cards declare a capability only once all of its methods are present.
+  const registry: MethodRegistry = { unary: {}, streams: {} };
+  const capabilities = () => registeredCapabilities(registry);
+  Object.assign(registry.unary, {
+    'message/send': sendMessage({ store: deps.store, tenants, tasks, watcher: deps.watcher, blockingTimeoutMs: deps.blockingTimeoutMs, clock, pinToRun, attachPush: deps.push && createPushAttacher({ ...deps.push, pool: deps.pool, tasks }) }),
     'tasks/get': getTask({ tasks }),
+    'tasks/list': listTasks({ pool: deps.pool, tasks }),
     'tasks/cancel': cancelTask({ store: deps.store, tasks, watcher: deps.watcher, clock, waitMs: 5000 }),
-  };
+    'agent/getAuthenticatedExtendedCard': getExtendedCard({ tenants, publicUrl: deps.publicUrl, capabilities }),
+  } satisfies MethodRegistry['unary']);
+  if (deps.push) Object.assign(registry.unary, createPushMethods({ ...deps.push, pool: deps.pool, tasks }));
+  // Aborted as the server starts closing, so open SSE streams end instead of holding `close` up.
+  const shutdown = new AbortController();
+  if (deps.nc) Object.assign(registry.streams, createStreamMethods({ store: deps.store, nc: deps.nc, tenants, tasks, watcher: deps.watcher, clock, pinToRun, shutdown: shutdown.signal }));
+
   const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit });
+  app.addHook('preClose', async () => shutdown.abort());
   // Parse JSON ourselves: a malformed body must be a JSON-RPC -32700 with HTTP 200, not Fastify's 400.
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const authenticator = createApiKeyAuthenticator(deps.pool, { ttlMs: deps.apiKeyCacheMs ?? 0 });
-  const authenticate = async (headers: Record<string, string | string[] | undefined>): Promise<ApiKeyPrincipal> => {
+  const authenticate = async (headers: FastifyRequest['headers']): Promise<ApiKeyPrincipal> => {
     const result = await authenticator(apiKeyFromHeaders(headers), clock());
     if (!result.ok) throw new A2AError('unauthenticated', `Unauthenticated: API key ${result.reason}`);
     return result.principal;
   };
 
-  const fail = (reply: FastifyReply, id: RpcId, error: unknown) => {
-    const e = toA2AError(error);
-    if (e.code === 'internal') deps.logger.error({ err: error }, 'a2a request failed');
-    if (e.code === 'unauthenticated') void reply.header('www-authenticate', 'Bearer');
-    return reply.code(e.httpStatus).send(rpcError(id, e));
-  };
-
-  app.post('/a2a/v1', async (req, reply) => {
-    let principal: ApiKeyPrincipal;
-    try {
-      principal = await authenticate(req.headers);
-    } catch (error) {
-      return fail(reply, null, error);
-    }
-    let id: RpcId = null;
-    try {
-      const rpc = parseEnvelope(typeof req.body === 'string' ? req.body : '');
-      id = rpc.id;
-      const method = methods[rpc.method];
-      if (!method) {
-        if (UNSUPPORTED.has(rpc.method)) throw new A2AError('unsupported_operation', `${rpc.method} is not supported by this agent (see its card's capabilities)`);
-        throw new A2AError('method_not_found', `Method not found: ${rpc.method}`);
-      }
-      return reply.send(rpcResult(id, await method(principal, rpc.params)));
-    } catch (error) {
-      return fail(reply, (error as { rpcId?: RpcId }).rpcId ?? id, error);
-    }
-  });
-
-  app.get('/.well-known/agent-card.json', async (req, reply) => {
-    const key = apiKeyFromHeaders(req.headers);
-    const principal = key ? await authenticate(req.headers).catch(() => null) : null;
-    const tenant = principal ? await tenants.get(principal.orgId) : null;
-    const agents = tenant ? await tenant.agents.list() : [];
-    return reply.header('cache-control', 'public, max-age=60').send(buildAgentCard({ baseUrl: deps.publicUrl(), tenant, agents }));
-  });
+  registerEdgeGuards(app, { ...deps.edge, pool: deps.pool, logger: deps.logger, clock, apiKeyCacheMs: deps.apiKeyCacheMs ?? 0 });
+  registerJsonRpc(app, { registry, authenticate, logger: deps.logger });
+  registerRest(app, { registry, authenticate, logger: deps.logger });
+  registerCards(app, { tenants, authenticate, publicUrl: deps.publicUrl, capabilities });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     try {

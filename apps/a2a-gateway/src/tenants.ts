@@ -2,9 +2,12 @@ import { createAgentCatalog, type AgentCatalog } from '@shaman/agents';
 import { listRepositories, withOrg, type Pool } from '@shaman/platform';
 import { directoryAgents, repositoryAgents, type TenantAgents } from './tenant-agents.js';
 
-export type Tenant = { id: string; slug: string; name: string; agentsRepository: string; agents: TenantAgents };
+export type Tenant = { id: string; slug: string; name: string; agentsRepository: string | null; agents: TenantAgents };
 
-type OrgRow = { id: string; slug: string; name: string; agents_repository: string };
+type OrgRow = { id: string; slug: string; name: string; agents_repository: string | null };
+
+/** An organization with neither a synced repository nor an agent directory offers nothing (never the cwd). */
+const NO_AGENTS: TenantAgents = { resolve: async () => undefined, list: async () => [] };
 
 /**
  * The caller's organization and its agents, cached briefly: an organization's settings change rarely, and
@@ -29,6 +32,7 @@ export const createTenantDirectory = (pool: Pool, options: { ttlMs?: number } = 
       const synced = found.repositories.filter((r) => r.lastCommit !== null);
       let agents: TenantAgents;
       if (synced.length > 0) agents = repositoryAgents(synced, worktreeCatalogs);
+      else if (!row.agents_repository) agents = NO_AGENTS;
       else {
         const catalog = catalogs.get(row.agents_repository) ?? createAgentCatalog(row.agents_repository, { ttlMs: 2000 });
         catalogs.set(row.agents_repository, catalog);

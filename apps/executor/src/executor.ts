@@ -9,6 +9,7 @@ import { createAgentResolver } from './agent-resolver.js';
 import { listenForCancels } from './cancel-listener.js';
 import type { ExecutorConfig } from './config.js';
 import { runConsumerLoop } from './consumer-loop.js';
+import { createDeltaPublisher } from './llm/delta-publisher.js';
 import { createProviderRegistry, type ProviderRegistry } from './llm/provider-registry.js';
 import { createScriptedProvider } from './llm/scripted.provider.js';
 import { withLatency } from './llm/latency.provider.js';
@@ -80,6 +81,7 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
     defaultMaxIterations: config.STEP_MAX_ITERATIONS,
     clock,
     logger,
+    deltas: createDeltaPublisher({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix }),
   });
   const inFlight = new Map<string, AbortController>();
   const cancels = listenForCancels({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix, inFlight });

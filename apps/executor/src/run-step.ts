@@ -74,7 +74,7 @@ const toolTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'call_
   if (question !== null) return run.record(...recordCall, { type: 'RequestInput', data: { toolCallId: action.call.id, prompt: question } });
   if (recordCall.length > 0) await run.record(...recordCall);
   const { agent: ref, depth } = (run.handle.state as WorkingStep).request;
-  const context = { ...run.handle.address, agent: ref.name, depth, repository: ref.repository };
+  const context = { ...run.handle.address, agent: ref.name, depth, repository: ref.repository, commit: ref.commit };
   const { facts = [], ...result } = await run.deps.callTool({ call: action.call, tools, signal: run.signal, context });
   // Facts first, in the result's commit: whoever sees the result also sees what the tool wrote.
   const writes = facts.map((fact): Intent => ({ type: 'RecordRunData', data: { ...fact, agent: ref.name } }));
@@ -96,7 +96,9 @@ const askModel = async (run: StepRun, input: { agent: AgentDefinition; tools: Re
   const step = run.handle.state as WorkingStep;
   const request = buildLlmRequest(step, input.agent, toolSpecsOf(input.tools));
   try {
-    const data = await deps.callLlm({ request, iteration: input.iteration, signal });
+    const sink = deps.deltas;
+    const deltas = sink ? () => sink(run.handle.address, { iteration: input.iteration }) : undefined;
+    const data = await deps.callLlm({ request, iteration: input.iteration, signal, deltas });
     const priced = { ...data.usage, ...priceUsage({ model: data.model, ...data.usage }) };
     const usage: Intent = { type: 'RecordUsage', data: { iteration: data.iteration, provider: data.provider, model: data.model, agent: input.agent.name, ...priced } };
     // The answer, what it cost and (for a final answer) the completion it implies are one decision: one commit.

@@ -5,6 +5,7 @@ import type { Logger } from '@shaman/platform';
 import type { callLlmActivity } from './activities/call-llm.activity.js';
 import type { callToolActivity, Tool, ToolSource } from './activities/call-tool.activity.js';
 import type { AgentResolution, AgentResolver } from './agent-resolver.js';
+import type { DeltaSink } from './llm/delta-publisher.js';
 import { appendStepEvents, nextEventId, type StepHandle } from './step-log.js';
 
 export type RunStepDeps = {
@@ -17,6 +18,8 @@ export type RunStepDeps = {
   defaultMaxIterations: number;
   clock: () => Date;
   logger: Logger;
+  /** Where the model's text goes while it streams (core NATS, never stored); absent: nowhere. */
+  deltas?: DeltaSink | undefined;
 };
 
 type Command<T extends StepCommand['type']> = Extract<StepCommand, { type: T }>;
@@ -65,7 +68,7 @@ export const startStepRun = (deps: RunStepDeps, input: { handle: StepHandle; att
     },
     tools: async (definition) => {
       const repository = 'request' in run.handle.state && run.handle.state.request ? run.handle.state.request.agent.repository : '';
-      tools ??= await deps.tools.toolsFor({ ...definition, repository }, input.signal);
+      tools ??= await deps.tools.toolsFor({ ...definition, repository, orgId: run.handle.address.orgId }, input.signal);
       return tools;
     },
   };

@@ -5,6 +5,7 @@ import { deterministicId, scopeAllowsAgent, type ApiKeyPrincipal } from '@shaman
 import { A2AError } from '../errors.js';
 import { parseParams } from '../jsonrpc/envelope.js';
 import { MessageSendParams } from '../jsonrpc/params.js';
+import type { RunPinner } from '../run-pin.js';
 import type { RunWatcher } from '../run-watcher.js';
 import type { TenantDirectory } from '../tenants.js';
 import { addressedAgent } from './agent-address.js';
@@ -20,6 +21,10 @@ export type SendMessageDeps = {
   watcher: RunWatcher;
   blockingTimeoutMs: number;
   clock: () => Date;
+  /** Reads a root joining an existing run at that run's commit (run-pin.ts); without it, at the latest. */
+  pinToRun?: RunPinner;
+  /** Stores `configuration.pushNotificationConfig` for the new task before its request is appended (src/push). */
+  attachPush?: (principal: ApiKeyPrincipal, push: { taskId: string; config: unknown; version?: '0.3' | '1.0' }) => Promise<void>;
 };
 
 /**
@@ -28,7 +33,7 @@ export type SendMessageDeps = {
  * input-required task instead (continue-task.ts). Ids derive from the message itself (see `retryKey`), so a
  * retried send finds the step its first attempt created instead of starting a second one.
  */
-export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPrincipal, rawParams: unknown): Promise<A2ATask> => {
+export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPrincipal, rawParams: unknown, ctx?: { version?: '0.3' | '1.0' }): Promise<A2ATask> => {
   const params = parseParams(MessageSendParams, rawParams);
   if (params.message.taskId) return continueTask(deps, { principal, params, taskId: params.message.taskId });
   const { agent, parts } = addressedAgent(params);
@@ -40,7 +45,9 @@ export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPr
   if (!allowed) throw new A2AError('forbidden', `this API key may not execute agent ${agent}`);
   if (!tenant || !resolved || !resolved.definition.exposed) throw new A2AError('invalid_params', `Invalid params: no agent named ${agent}`, { reason: 'agent_not_found', agent });
   const contextRun = await explicitRun(deps, principal.orgId, params);
-  const request = buildRequest({ principal, agent: resolved.ref, params, parts, contextRun, at: deps.clock().toISOString() });
+  const pinned = contextRun && deps.pinToRun ? await deps.pinToRun({ orgId: principal.orgId, runId: contextRun, resolved }) : resolved;
+  const request = buildRequest({ principal, agent: pinned.ref, params, parts, contextRun, at: deps.clock().toISOString() });
+  await deps.attachPush?.(principal, { taskId: request.metadata.stepId, config: params.configuration?.pushNotificationConfig, version: ctx?.version });
   const blocking = params.configuration?.blocking !== false;
   const watch = blocking ? deps.watcher.watch(request.metadata.stepId) : null;
   const fresh = await appendRequest(deps.store, request);

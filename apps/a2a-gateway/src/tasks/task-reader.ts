@@ -13,7 +13,11 @@ type StepRow = {
   output: { parts: Part[] } | null;
   error: { code: string; message: string } | null;
   updated_at: Date;
+  /** The last stream sequence folded into the row. */
+  last_seq: string | number;
 };
+
+const TERMINAL: ReadonlySet<TaskState> = new Set(['completed', 'failed', 'canceled', 'rejected']);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -49,9 +53,10 @@ const requestOf = (view: StepView): ShamanEvent =>
   }) as ShamanEvent;
 
 /**
- * Finds a step as a Task: from the read model (RLS-scoped to the caller's organization), or, when the
- * projector has not caught up yet, from the event log, whose subjects carry the organization, so the
- * fallback is tenant-scoped too. A task that was accepted is therefore never "not found".
+ * Finds a step as a Task: from the read model (RLS-scoped to the caller's organization) when it is current, or
+ * else from the event log, whose subjects carry the organization, so the fallback is tenant-scoped too. A task
+ * that was accepted is therefore never "not found", and never seen going backwards: a terminal row is final,
+ * and an open row is served only if the log has nothing newer for the step (one look-up of its last commit).
  */
 export const createTaskReader = (deps: { pool: Pool; store: JetStreamEventStore }) => {
   /** The step's events, from both subjects, and the sequence of the last one on its request subject. */
@@ -67,12 +72,17 @@ export const createTaskReader = (deps: { pool: Pool; store: JetStreamEventStore 
     }
     return { events, requestVersion };
   };
+  /** Whether the projector has folded the step's newest commit into its row. */
+  const isCurrent = async (orgId: string, row: StepRow): Promise<boolean> => {
+    const last = await deps.store.lastCommit(`*.${orgId}.${row.run_id}.${row.id}`);
+    return last === null || last.seq <= Number(row.last_seq);
+  };
   return {
     get: async (orgId: string, stepId: string): Promise<StepView | null> => {
       if (!UUID.test(stepId)) return null;
       const row = await withOrg(deps.pool, orgId, async (c) => (await c.query<StepRow>('SELECT * FROM steps WHERE id = $1', [stepId])).rows[0]);
       // The read model has no column for the question: an input-required task is read from the log.
-      if (row && row.status !== 'input-required') {
+      if (row && row.status !== 'input-required' && (TERMINAL.has(row.status) || (await isCurrent(orgId, row)))) {
         return { orgId: row.org_id, runId: row.run_id, stepId: row.id, agent: row.agent, status: row.status, input: row.input, output: row.output, error: row.error, question: null, updatedAt: row.updated_at.toISOString() };
       }
       return viewFromEvents((await log(orgId, stepId)).events);

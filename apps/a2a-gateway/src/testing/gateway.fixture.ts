@@ -3,7 +3,7 @@ import { createLogger, createPool, type Pool } from '@shaman/platform';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@shaman/testing';
 import type { FastifyInstance } from 'fastify';
 import { createRunWatcher, type RunWatcher } from '../run-watcher.js';
-import { createGatewayServer } from '../server.js';
+import { createGatewayServer, type GatewayDeps } from '../server.js';
 
 export type GatewayFixture = {
   db: TestDatabase;
@@ -20,13 +20,13 @@ export type GatewayFixture = {
  * A gateway in-process on a suite's own database and stream, listening on a free port, with real PostgreSQL
  * and nats-server behind it: what the gateway's integration specs share. `close` removes everything it made.
  */
-export const startGatewayFixture = async (): Promise<GatewayFixture> => {
+export const startGatewayFixture = async (overrides: Partial<Pick<GatewayDeps, 'edge' | 'push' | 'bodyLimit' | 'clock'>> = {}): Promise<GatewayFixture> => {
   const [db, nats] = await Promise.all([createTestDatabase(), createTestNats()]);
   const store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
   const pool = createPool(db.appUrl);
   const watcher = createRunWatcher(nats.nc, store);
   let url = '';
-  const app = createGatewayServer({ pool, store, watcher, logger: createLogger({ name: 't', level: 'silent' }), publicUrl: () => url, blockingTimeoutMs: 5000, bodyLimit: 64 * 1024 });
+  const app = createGatewayServer({ pool, store, watcher, logger: createLogger({ name: 't', level: 'silent' }), publicUrl: () => url, blockingTimeoutMs: 5000, bodyLimit: 64 * 1024, nc: nats.nc, ...overrides });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     db,

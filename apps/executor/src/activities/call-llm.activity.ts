@@ -40,13 +40,19 @@ export const buildLlmRequest = (step: WorkingStep, agent: AgentDefinition, tools
  */
 export const callLlmActivity =
   (deps: CallLlmDeps) =>
-  async (input: { request: LlmRequest; iteration: number; signal: AbortSignal }): Promise<LlmResponded['data']> => {
+  async (input: {
+    request: LlmRequest;
+    iteration: number;
+    signal: AbortSignal;
+    /** Opens a live text channel for one attempt (each retry streams afresh); absent when nobody streams. */
+    deltas?: (() => (text: string) => void) | undefined;
+  }): Promise<LlmResponded['data']> => {
     const provider = deps.providers.resolve(input.request.model);
     const requestHash = hashLlmRequest(input.request);
     for (let attempt = 1; ; attempt++) {
       const started = deps.now();
       try {
-        const response = await provider.complete(input.request, { signal: input.signal });
+        const response = await provider.complete(input.request, { signal: input.signal, onDelta: input.deltas?.() });
         const { usage, ...rest } = response;
         return { iteration: input.iteration, provider: provider.name, model: input.request.model, requestHash, response: rest, usage, latencyMs: deps.now() - started };
       } catch (error) {

@@ -2,9 +2,11 @@ import { RunDataWritten, type ToolCallRequest } from '@shaman/events';
 import { z } from 'zod';
 import type { LlmToolSpec } from '../llm/llm-provider.js';
 
-/** Which step a tool runs for: platform tools scope what they read and write by it; MCP tools ignore it. */
-/** Who is calling a tool: the step (and its place in the run's DAG) and its agent's repository. */
-export type ToolContext = { orgId: string; runId: string; stepId: string; agent: string; depth: number; repository: string };
+/**
+ * Who is calling a tool: the step (and its place in the run's DAG), its agent's repository and the commit it
+ * is pinned to. Platform tools scope what they read and write by it; MCP tools ignore it.
+ */
+export type ToolContext = { orgId: string; runId: string; stepId: string; agent: string; depth: number; repository: string; commit?: string | null };
 
 /** A tool the executor can run for a model. `invoke` is keyed by the call id so a repeated call can be recognised. */
 export type Tool = LlmToolSpec & {
@@ -34,7 +36,10 @@ const isToolOutcome = (value: unknown): value is ToolOutcome => typeof value ===
  * Where an agent's tools come from (built-in, MCP servers, …): exactly the tools that agent may use, by name.
  * A source that cannot provide them (an MCP server down) throws, and the step is retried by redelivery.
  */
-export type ToolSource = { toolsFor(agent: { name: string; repository: string; tools: readonly string[]; mcpServers?: unknown }, signal: AbortSignal): Promise<ReadonlyMap<string, Tool>> };
+export type ToolSource = {
+  /** `orgId` is the step's organization: sources that need tenant data (secrets) scope it by that. */
+  toolsFor(agent: { name: string; repository: string; tools: readonly string[]; mcpServers?: unknown; orgId?: string }, signal: AbortSignal): Promise<ReadonlyMap<string, Tool>>;
+};
 
 /** Tools built into the executor, offered to agents that list them in `tools`. */
 export const staticToolSource = (tools: ReadonlyMap<string, Tool>): ToolSource => ({

@@ -119,7 +119,8 @@ describe('Anthropic provider', () => {
     ].join('');
     server.reply({ sse: splitBytes(text, 11) });
     const deltas: string[] = [];
-    const response = await provider({ stream: true, onDelta: (t) => deltas.push(t) }).complete(request(history, { tools: [weatherTool] }), { signal });
+    // Per call, as the step loop passes it (the provider-level option is the fallback).
+    const response = await provider({ stream: true }).complete(request(history, { tools: [weatherTool] }), { signal, onDelta: (t) => deltas.push(t) });
     expect(response).toEqual({
       content: 'Checking the café ☕ weather…',
       toolCalls: [{ id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: { city: 'San Francisco, CA' } }],

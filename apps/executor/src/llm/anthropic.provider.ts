@@ -1,4 +1,4 @@
-import type { LlmProvider, LlmRequest, LlmResponse } from './llm-provider.js';
+import type { LlmCallOptions, LlmProvider, LlmRequest, LlmResponse } from './llm-provider.js';
 import type { ErrorContext } from './http-errors.js';
 import { readAnthropicStream } from './anthropic.stream.js';
 import { parseMessage, toAnthropicBody } from './anthropic.wire.js';
@@ -17,7 +17,7 @@ export type AnthropicOptions = {
   modelPrefix?: string;
   fetch?: typeof fetch;
   headers?: Record<string, string>;
-  /** Live text as it streams (only with `stream`); the returned response is still the whole answer. */
+  /** Live text as it streams (only with `stream`), for every call; a call's own `onDelta` wins. */
   onDelta?: (text: string) => void;
 };
 
@@ -36,10 +36,10 @@ export const createAnthropicProvider = (options: AnthropicOptions): LlmProvider 
   const body = (request: LlmRequest) =>
     toAnthropicBody(request, { stream, ...(options.modelPrefix === undefined ? {} : { modelPrefix: options.modelPrefix }) });
 
-  const complete = async (request: LlmRequest, { signal }: { signal: AbortSignal }): Promise<LlmResponse> => {
+  const complete = async (request: LlmRequest, { signal, onDelta }: LlmCallOptions): Promise<LlmResponse> => {
     const fetchImpl = options.fetch ?? globalThis.fetch;
     const response = await postJson({ fetch: fetchImpl, url, headers, body: body(request), signal, context });
-    if (stream) return readAnthropicStream(response, { signal, context, onDelta: options.onDelta });
+    if (stream) return readAnthropicStream(response, { signal, context, onDelta: onDelta ?? options.onDelta });
     return parseMessage(await readJson(response, signal, context), context);
   };
   return { name, complete };

@@ -30,12 +30,18 @@ export type LlmResponse = {
 };
 
 /**
+ * Per call: `signal` aborts it; `onDelta` receives the answer's text as it is generated, for live viewers only
+ * (best-effort, never recorded: the returned response is still the whole answer, and the only truth).
+ */
+export type LlmCallOptions = { signal: AbortSignal; onDelta?: ((text: string) => void) | undefined };
+
+/**
  * One model backend. `complete` must reject with `LlmError` (never a raw transport error) and must stop
  * promptly when `signal` aborts, so a canceled step releases its slot.
  */
 export interface LlmProvider {
   readonly name: string;
-  complete(request: LlmRequest, options: { signal: AbortSignal }): Promise<LlmResponse>;
+  complete(request: LlmRequest, options: LlmCallOptions): Promise<LlmResponse>;
 }
 
 /** Closed set of ways a model call fails. */

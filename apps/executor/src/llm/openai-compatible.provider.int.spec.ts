@@ -109,7 +109,8 @@ describe('OpenAI-compatible provider', () => {
     ].join('');
     server.reply({ sse: splitBytes(text, 7) });
     const deltas: string[] = [];
-    const response = await provider({ stream: true, onDelta: (t) => deltas.push(t) }).complete(request(history, { tools: [weatherTool] }), { signal });
+    // Per call, as the step loop passes it (the provider-level option is the fallback).
+    const response = await provider({ stream: true }).complete(request(history, { tools: [weatherTool] }), { signal, onDelta: (t) => deltas.push(t) });
     expect(response).toEqual({
       content: 'Checking the café ☕ weather…',
       toolCalls: [

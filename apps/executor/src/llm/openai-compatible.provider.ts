@@ -1,4 +1,4 @@
-import type { LlmProvider, LlmRequest, LlmResponse } from './llm-provider.js';
+import type { LlmCallOptions, LlmProvider, LlmRequest, LlmResponse } from './llm-provider.js';
 import type { ErrorContext } from './http-errors.js';
 import { readOpenAiStream } from './openai.stream.js';
 import { parseCompletion, toOpenAiBody, type MaxTokensField } from './openai.wire.js';
@@ -18,7 +18,7 @@ export type OpenAiCompatibleOptions = {
   maxTokensField?: MaxTokensField;
   fetch?: typeof fetch;
   headers?: Record<string, string>;
-  /** Live text as it streams (only with `stream`); the returned response is still the whole answer. */
+  /** Live text as it streams (only with `stream`), for every call; a call's own `onDelta` wins. */
   onDelta?: (text: string) => void;
 };
 
@@ -42,10 +42,10 @@ export const createOpenAiCompatibleProvider = (options: OpenAiCompatibleOptions)
       ...(options.modelPrefix === undefined ? {} : { modelPrefix: options.modelPrefix }),
     });
 
-  const complete = async (request: LlmRequest, { signal }: { signal: AbortSignal }): Promise<LlmResponse> => {
+  const complete = async (request: LlmRequest, { signal, onDelta }: LlmCallOptions): Promise<LlmResponse> => {
     const fetchImpl = options.fetch ?? globalThis.fetch;
     const response = await postJson({ fetch: fetchImpl, url, headers, body: body(request), signal, context });
-    if (stream) return readOpenAiStream(response, { signal, context, onDelta: options.onDelta });
+    if (stream) return readOpenAiStream(response, { signal, context, onDelta: onDelta ?? options.onDelta });
     return parseCompletion(await readJson(response, signal, context), context);
   };
   return { name: options.name, complete };

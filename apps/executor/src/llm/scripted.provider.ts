@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ToolCallRequest } from '@shaman/events';
-import { LlmError, type LlmMessage, type LlmProvider, type LlmRequest, type LlmResponse } from './llm-provider.js';
+import { LlmError, type LlmCallOptions, type LlmMessage, type LlmProvider, type LlmRequest, type LlmResponse } from './llm-provider.js';
 import { createScriptStore, type AgentScript, type ScriptFs, type ScriptTurn } from './script.store.js';
 
 type Answer = Pick<LlmResponse, 'content' | 'toolCalls' | 'finishReason'>;
@@ -76,23 +76,40 @@ const wait = async (ms: number, signal: AbortSignal): Promise<void> => {
 };
 
 /**
+ * Streams a text answer the way a hosted model would: a few fragments that concatenate to it (at most four,
+ * cut at word boundaries), so live viewers can be tested offline.
+ */
+export const chunksOf = (text: string): string[] => {
+  const words = text.match(/\S+\s*|\s+/g) ?? [];
+  const size = Math.max(1, Math.ceil(words.length / 4));
+  const chunks: string[] = [];
+  for (let i = 0; i < words.length; i += size) chunks.push(words.slice(i, i + size).join(''));
+  return chunks;
+};
+
+const streamed = (answer: LlmResponse, onDelta: LlmCallOptions['onDelta']): LlmResponse => {
+  if (onDelta && answer.content) for (const chunk of chunksOf(answer.content)) onDelta(chunk);
+  return answer;
+};
+
+/**
  * A deterministic, offline model for tests and demos. With `<repository>/<Agent>.script.yaml` it plays the
  * script; without one it echoes the last user message.
  */
 export const createScriptedProvider = (fs: ScriptFs = {}): LlmProvider => {
   const scripts = createScriptStore(fs);
-  const complete = async (request: LlmRequest, { signal }: { signal: AbortSignal }): Promise<LlmResponse> => {
+  const complete = async (request: LlmRequest, { signal, onDelta }: LlmCallOptions): Promise<LlmResponse> => {
     throwIfAborted(signal);
     const found = await scripts.load(request.agent);
     throwIfAborted(signal);
     if (found === undefined) {
       const text = request.messages.findLast(byRole('user'))?.content ?? '';
-      return withUsage({ content: `Echo: ${text}`, toolCalls: [], finishReason: 'stop' }, request.messages);
+      return streamed(withUsage({ content: `Echo: ${text}`, toolCalls: [], finishReason: 'stop' }, request.messages), onDelta);
     }
     const turnIndex = request.messages.filter((m) => m.role === 'assistant').length;
     const turn = pickTurn(found.script, turnIndex, found.path);
     if (turn.delayMs !== undefined && turn.delayMs > 0) await wait(turn.delayMs, signal);
-    return withUsage(play(turn, turnIndex, request.messages), request.messages);
+    return streamed(withUsage(play(turn, turnIndex, request.messages), request.messages), onDelta);
   };
   return { name: 'scripted', complete };
 };

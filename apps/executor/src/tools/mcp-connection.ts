@@ -4,10 +4,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '@shaman/platform';
+import { assertPublicUrl, UrlRefusedError, type Logger } from '@shaman/platform';
 import type { ResolvedMcpServer } from './mcp-server-config.js';
 import { McpToolsError } from './mcp-tools.error.js';
-import { assertPublicUrl, UrlRefusedError } from './ssrf-guard.js';
 
 /** One live session with one MCP server, and the tools it listed when it opened. */
 export type McpConnection = {
