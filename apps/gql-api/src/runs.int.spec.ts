@@ -67,7 +67,7 @@ describe('gql-api runs (real PostgreSQL, real HTTP)', () => {
   it('returns a run with its steps, the parent → child edge and the output text', async () => {
     const query = `query ($id: ID!) { run(id: $id) {
       id status rootAgent stepCount inputTokens outputTokens createdAt completedAt
-      steps { id runId parentStepId depth agent model status input output outputText error iterations llmCalls toolCalls inputTokens outputTokens createdAt }
+      steps { id runId parentStepId depth agent model status input output outputText error iterations llmCallCount toolCallCount inputTokens outputTokens createdAt }
       edges { from to } } }`;
     const res = await postGql(url, { apiKey: a.apiKey, query, variables: { id: ids.newest } });
     expect(res.status).toBe(200);
@@ -80,7 +80,7 @@ describe('gql-api runs (real PostgreSQL, real HTTP)', () => {
           { id: ids.root, runId: ids.newest, parentStepId: null, depth: 0, agent: 'Assistant', model: 'scripted', status: 'INPUT_REQUIRED',
             input: { messageId: 'm1', role: 'user', parts: [{ kind: 'text', text: 'hi' }] },
             output: { parts: [{ kind: 'text', text: 'Echo: hi' }] }, outputText: 'Echo: hi', error: null,
-            iterations: 1, llmCalls: 1, toolCalls: 0, inputTokens: 6, outputTokens: 3, createdAt: '2025-03-01T10:00:01.000Z' },
+            iterations: 1, llmCallCount: 1, toolCallCount: 0, inputTokens: 6, outputTokens: 3, createdAt: '2025-03-01T10:00:01.000Z' },
           { id: ids.child, parentStepId: ids.root, depth: 1, agent: 'Researcher', status: 'COMPLETED', outputText: 'found\n\nit' },
         ],
         edges: [{ from: ids.root, to: ids.child }],

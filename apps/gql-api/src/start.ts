@@ -1,26 +1,62 @@
-import { createLogger, createPool } from '@shaman/platform';
-import type { Config } from './config.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { createJetStreamEventStore } from '@shaman/event-store';
+import { ensureJetStream } from '@shaman/nats-infra';
+import { createLogger, createPool, natsServers } from '@shaman/platform';
+import { createOidcVerifier } from './auth/oidc.js';
+import { loadAllowlist } from './http/allowlist.hook.js';
+import { oidcConfigOf, type Config } from './config.js';
 import { startRepositorySync } from './repositories/sync.runtime.js';
 import { createGqlServer } from './server.js';
 
 export type RunningGqlApi = { url: string; stop: () => Promise<void> };
 
 /**
- * Builds the pool, logger and repository sync (queue, and the worker unless REPO_SYNC_WORKER=false), and
- * listens; `url` is the actual base URL (port 0 picks a free port).
+ * Builds the pool, NATS connection, logger and repository sync (queue, and the worker unless
+ * REPO_SYNC_WORKER=false), and listens; `url` is the actual base URL (port 0 picks a free port).
  */
 export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
   const logger = createLogger({ name: 'gql-api', level: config.LOG_LEVEL });
   const pool = createPool(config.DATABASE_URL, { applicationName: 'shaman-gql-api' });
-  const sync = startRepositorySync(config, { pool, logger });
-  const release = async (): Promise<void> => {
-    await sync.close();
+  const nc = await connect({ servers: natsServers(config.NATS_URL), name: 'gql-api' }).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
+  });
+  const releaseBus = async (): Promise<void> => {
+    await nc.drain();
     await pool.end();
   };
+  let sync: Awaited<ReturnType<typeof startRepositorySync>>;
+  let store: Awaited<ReturnType<typeof createJetStreamEventStore>>;
   try {
-    const server = await createGqlServer({ pool, logger, maxDepth: config.GQL_MAX_DEPTH, webhooks: { queue: sync.queue, secretBox: sync.secretBox } });
+    const layout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
+    await ensureJetStream(await jetstreamManager(nc), layout);
+    store = await createJetStreamEventStore({ nc, ...layout });
+    sync = await startRepositorySync(config, { pool, logger, store });
+  } catch (error) {
+    await releaseBus();
+    throw error;
+  }
+  const release = async (): Promise<void> => {
+    await sync.close();
+    await releaseBus();
+  };
+  try {
+    const oidc = oidcConfigOf(config);
+    const server = await createGqlServer({
+      pool,
+      logger,
+      maxDepth: config.GQL_MAX_DEPTH,
+      maxComplexity: config.GQL_MAX_COMPLEXITY,
+      introspection: config.GQL_INTROSPECTION,
+      allowlist: config.GQL_ALLOWLIST_FILE ? await loadAllowlist(config.GQL_ALLOWLIST_FILE) : undefined,
+      webhooks: { queue: sync.queue, secretBox: sync.secretBox },
+      repositories: { queue: sync.queue, secretBox: sync.secretBox, allowLocalUrls: config.REPO_ALLOW_LOCAL_URLS },
+      store,
+      oidc: oidc ? createOidcVerifier(oidc) : undefined,
+    });
     const stop = async (): Promise<void> => {
-      // Webhooks stop first (nothing new is queued), then the worker drains, then the database goes.
+      // Webhooks stop first (nothing new is queued), then the worker drains, then NATS and the database go.
       await server.close();
       await release();
       logger.info('gql-api stopped');

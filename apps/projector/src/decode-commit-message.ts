@@ -1,10 +1,17 @@
 import { decodeCommit } from '@shaman/event-store';
-import { ShamanEvent } from '@shaman/events';
+import { RepositoryEvent, RunLifecycleEvent, ShamanEvent } from '@shaman/events';
 import type { Logger } from '@shaman/platform';
+import type { SequencedRepositoryEvent } from './read-models/agent-definitions.js';
+import type { SequencedRunEvent } from './read-models/created-runs.js';
 import type { SequencedEvent } from './read-models/fold-steps.js';
 
-/** One stream message, decoded: its sequence and the events of its commit that parsed. */
-export type ReceivedCommit = { seq: number; events: SequencedEvent[] };
+/** One stream message, decoded: its sequence and the events of its commit that parsed, step or repository ones. */
+export type ReceivedCommit = { seq: number; events: SequencedEvent[]; repositoryEvents: SequencedRepositoryEvent[]; runEvents: SequencedRunEvent[] };
+
+const typesOf = (union: { options: readonly { shape: { type: { value: string } } }[] }): ReadonlySet<string> => new Set(union.options.map((o) => o.shape.type.value));
+const REPOSITORY_EVENT_TYPES = typesOf(RepositoryEvent);
+const RUN_EVENT_TYPES = typesOf(RunLifecycleEvent);
+const typeOf = (candidate: unknown): string => String((candidate as { type?: unknown } | null)?.type);
 
 /**
  * Decodes a commit and parses each event at this ingress (STYLE §3). What does not parse is logged with its
@@ -18,13 +25,26 @@ export const decodeCommitMessage = (message: { seq: number; subject: string; dat
     raw = decodeCommit(message.data).events;
   } catch (err) {
     logger.warn({ seq, subject, err }, 'skipping a message that is not a commit');
-    return { seq, events: [] };
+    return { seq, events: [], repositoryEvents: [], runEvents: [] };
   }
-  const events = raw.flatMap((candidate, index): SequencedEvent[] => {
+  const received: ReceivedCommit = { seq, events: [], repositoryEvents: [], runEvents: [] };
+  const skip = (index: number, issues: readonly unknown[]) => logger.warn({ seq, subject, index, issues: issues.slice(0, 5) }, 'skipping an event that does not parse');
+  raw.forEach((candidate, index) => {
+    if (REPOSITORY_EVENT_TYPES.has(typeOf(candidate))) {
+      const parsed = RepositoryEvent.safeParse(candidate);
+      if (parsed.success) received.repositoryEvents.push({ seq, event: parsed.data });
+      else skip(index, parsed.error.issues);
+      return;
+    }
+    if (RUN_EVENT_TYPES.has(typeOf(candidate))) {
+      const parsed = RunLifecycleEvent.safeParse(candidate);
+      if (parsed.success) received.runEvents.push({ seq, event: parsed.data });
+      else skip(index, parsed.error.issues);
+      return;
+    }
     const parsed = ShamanEvent.safeParse(candidate);
-    if (parsed.success) return [{ seq, event: parsed.data }];
-    logger.warn({ seq, subject, index, issues: parsed.error.issues.slice(0, 5) }, 'skipping an event that does not parse');
-    return [];
+    if (parsed.success) received.events.push({ seq, event: parsed.data });
+    else skip(index, parsed.error.issues);
   });
-  return { seq, events };
+  return received;
 };

@@ -1,11 +1,35 @@
-import { withTransaction, type Pool } from '@shaman/platform';
+import { withTransaction, type Pool, type PoolClient } from '@shaman/platform';
 import { advanceCheckpoint, lockCheckpoint } from './checkpoint.js';
 import { applyBatch } from './read-models/apply-batch.js';
+import { applyAgentDefinitions, type SequencedRepositoryEvent } from './read-models/agent-definitions.js';
+import { applyCreatedRuns, type SequencedRunEvent } from './read-models/created-runs.js';
 import type { SequencedEvent } from './read-models/fold-steps.js';
 
 /** What one flush covers: every commit up to `lastSeq` (undecodable ones included, as they are skipped). */
-export type Batch = { name: string; lastSeq: number; events: readonly SequencedEvent[] };
+export type Batch = {
+  name: string;
+  lastSeq: number;
+  events: readonly SequencedEvent[];
+  repositoryEvents?: readonly SequencedRepositoryEvent[];
+  runEvents?: readonly SequencedRunEvent[];
+};
 export type BatchOutcome = { applied: boolean; position: number; steps: number };
+
+/** What a batch holds, whatever its checkpoint: the events of its commits, by family. */
+export type BatchEvents = Pick<Batch, 'events' | 'repositoryEvents' | 'runEvents'>;
+
+/**
+ * Folds a batch's events into the read models of the session's `search_path`, every read model in its order:
+ * created runs first (a root that joins one in the same batch then updates its row instead of making it),
+ * then steps and what hangs off them, then agent definitions. The projector and the replay CLI (which folds
+ * into a scratch schema) both call this, so a new read model is added in one place.
+ */
+export const applyEvents = async (client: PoolClient, batch: BatchEvents): Promise<{ steps: number }> => {
+  await applyCreatedRuns(client, batch.runEvents ?? []);
+  const outcome = await applyBatch(client, batch.events);
+  await applyAgentDefinitions(client, batch.repositoryEvents ?? []);
+  return outcome;
+};
 
 /**
  * Applies a batch and its checkpoint in one transaction: rows and position commit together or not at all,
@@ -17,7 +41,8 @@ export const projectBatch = (pool: Pool, batch: Batch): Promise<BatchOutcome> =>
   withTransaction(pool, async (client) => {
     const position = await lockCheckpoint(client, batch.name);
     if (position >= batch.lastSeq) return { applied: false, position, steps: 0 };
-    const { steps } = await applyBatch(client, batch.events.filter((e) => e.seq > position));
+    const after = <T extends { seq: number }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((e) => e.seq > position);
+    const { steps } = await applyEvents(client, { events: after(batch.events), repositoryEvents: after(batch.repositoryEvents), runEvents: after(batch.runEvents) });
     await advanceCheckpoint(client, { name: batch.name, position: batch.lastSeq });
     return { applied: true, position: batch.lastSeq, steps };
   });

@@ -37,6 +37,20 @@ export type Projector = {
 const RETRY_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 const retryDelay = (failures: number): number => RETRY_MS[Math.min(failures, RETRY_MS.length - 1)] ?? 5_000;
 
+/**
+ * nats.js 3.4 recreates an ordered consumer after a nats-server restart but keeps the old pull's accounting: it
+ * stops asking for messages once the remainder of that pull is used up, and resumes only when two idle
+ * heartbeats are missed (about 45 s). Found by the fault suite (issue 8): projection stalled for ~40 s under load
+ * after a restart. Closing instead makes the run loop open a fresh consumer at our own checkpoint + 1.
+ */
+const reopenWhenRecreated = (messages: ConsumerMessages, close: () => void): void => {
+  void (async () => {
+    for await (const status of messages.status()) {
+      if (status.type === 'ordered_consumer_recreated') return close();
+    }
+  })().catch(() => undefined);
+};
+
 /*
  * Why an ordered consumer and a checkpoint in PostgreSQL, not a durable consumer: an ordered consumer delivers
  * in strict stream order with no redeliveries to reorder (no ack_wait, no max_ack_pending), and the position
@@ -69,7 +83,7 @@ export const createProjector = (deps: ProjectorDeps): Projector => {
   const flush = async (commits: ReceivedCommit[]): Promise<void> => {
     const last = commits.at(-1);
     if (last === undefined) return;
-    const outcome = await projectBatch(pool, { name, lastSeq: last.seq, events: commits.flatMap((c) => c.events) });
+    const outcome = await projectBatch(pool, { name, lastSeq: last.seq, events: commits.flatMap((c) => c.events), repositoryEvents: commits.flatMap((c) => c.repositoryEvents), runEvents: commits.flatMap((c) => c.runEvents) });
     progress.advance(outcome.position);
     if (!outcome.applied) logger.debug({ lastSeq: last.seq, position: outcome.position }, 'batch already projected');
   };
@@ -77,6 +91,7 @@ export const createProjector = (deps: ProjectorDeps): Projector => {
   const consumeUntilClosed = async (messages: ConsumerMessages): Promise<void> => {
     const close = (): void => void messages.close();
     const batcher = createMicroBatcher<ReceivedCommit>({ max: deps.batchMax, waitMs: deps.batchWaitMs, handle: flush, onError: close });
+    reopenWhenRecreated(messages, close);
     halt.signal.addEventListener('abort', close, { once: true });
     if (halt.signal.aborted) close();
     consuming = true;

@@ -38,3 +38,4 @@ export {
   deriveRunStatus,
 } from './read-models/index.js';
 export { PRICE_TABLE, priceUsage, type PriceTable, type ModelPrice, type Priced } from './usage/price-table.js';
+export { decideSyncEvents, type SyncOutcome, type LiveDefinition, type EventIdFor } from './repositories/sync-events.js';

@@ -38,3 +38,16 @@ export {
   ALL_STEP_EVENTS,
   parseStreamName,
 } from './subjects.js';
+export { TextDelta, stepDeltaSubject } from './deltas.js';
+export {
+  RepositoryId,
+  RepositoryEventMetadata,
+  DefinitionProblem,
+  RepositorySynced,
+  AgentDefinitionChanged,
+  AgentRemoved,
+  RepositoryEvent,
+  repositoryStream,
+  ALL_REPOSITORY_EVENTS,
+} from './repository-events.js';
+export { RunEventMetadata, RunCreated, RunLifecycleEvent, runLifecycleStream } from './run-lifecycle-events.js';

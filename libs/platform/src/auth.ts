@@ -1,7 +1,22 @@
 import type pg from 'pg';
 import { hashApiKey, looksLikeApiKey } from './api-keys.js';
 
-export type ApiKeyPrincipal = { keyId: string; orgId: string; scopes: string[] };
+/** Roles, strongest first; what each may do is the GraphQL API's to decide (apps/gql-api/src/auth/roles.ts). */
+export const ROLES = ['OWNER', 'ADMIN', 'DEVELOPER', 'VIEWER'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type ApiKeyPrincipal = {
+  keyId: string;
+  orgId: string;
+  scopes: string[];
+  /**
+   * The key's role; a service account's key acts with its account's role. Authentication always sets both;
+   * they are optional for principals built by hand (tests of the gateway, which needs no role), and a missing
+   * role counts as the weakest.
+   */
+  role?: Role;
+  serviceAccountId?: string | null;
+};
 export type ApiKeyRejection = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired';
 export type ApiKeyAuthResult = { ok: true; principal: ApiKeyPrincipal } | { ok: false; reason: ApiKeyRejection };
 
@@ -23,7 +38,9 @@ export const authenticateApiKey = async (pool: pg.Pool, key: string | null, now:
   return judge(await lookup(pool, hashApiKey(key)), now);
 };
 
-type KeyRow = { key_id: string; org_id: string; scopes: string[]; status: string; expires_at: Date | null };
+type KeyRow = { key_id: string; org_id: string; scopes: string[]; status: string; expires_at: Date | null; role: string; service_account_id: string | null };
+
+const asRole = (value: string): Role => ((ROLES as readonly string[]).includes(value) ? (value as Role) : 'VIEWER');
 
 const lookup = async (pool: pg.Pool, hash: string): Promise<KeyRow | undefined> =>
   (await pool.query<KeyRow>('SELECT * FROM authenticate_api_key($1)', [hash])).rows[0];
@@ -32,7 +49,7 @@ const judge = (row: KeyRow | undefined, now: Date): ApiKeyAuthResult => {
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.status !== 'active') return { ok: false, reason: 'revoked' };
   if (row.expires_at && row.expires_at <= now) return { ok: false, reason: 'expired' };
-  return { ok: true, principal: { keyId: row.key_id, orgId: row.org_id, scopes: row.scopes } };
+  return { ok: true, principal: { keyId: row.key_id, orgId: row.org_id, scopes: row.scopes, role: asRole(row.role), serviceAccountId: row.service_account_id } };
 };
 
 export type ApiKeyAuthenticator = (key: string | null, now?: Date) => Promise<ApiKeyAuthResult>;

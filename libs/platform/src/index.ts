@@ -4,7 +4,7 @@ export { deterministicId, newId } from './ids.js';
 export { generateApiKey, hashApiKey, looksLikeApiKey, scopeAllowsAgent, type ApiKeyEnvironment, type GeneratedApiKey } from './api-keys.js';
 export { createLogger, type Logger } from './logger.js';
 export { parseConfig } from './config.js';
-export { apiKeyFromHeaders, authenticateApiKey, createApiKeyAuthenticator, type ApiKeyAuthenticator, type ApiKeyPrincipal, type ApiKeyRejection, type ApiKeyAuthResult } from './auth.js';
+export { ROLES, type Role, apiKeyFromHeaders, authenticateApiKey, createApiKeyAuthenticator, type ApiKeyAuthenticator, type ApiKeyPrincipal, type ApiKeyRejection, type ApiKeyAuthResult } from './auth.js';
 export { ensureOrganization, issueApiKey, revokeApiKey, type NewOrganization, type IssuedApiKey } from './organizations.js';
 export { startHealthServer, type HealthServer } from './health-server.js';
 export { natsServers } from './nats-servers.js';
@@ -16,6 +16,9 @@ export {
   recordRepositorySyncFailure,
   lockRepository,
   deleteRepository,
+  updateRepository,
+  listRepositorySchedules,
+  type RepositorySchedule,
   repositoryWebhookTarget,
   type RepositoryWebhookTarget,
   LiveAgent,
@@ -32,3 +35,5 @@ export {
   type RepositorySyncQueue,
   type RepositorySyncQueueOptions,
 } from './repository-sync-queue.js';
+export { assertPublicUrl, UrlRefusedError, type UrlRefusedReason } from './net/ssrf-guard.js';
+export { SECRET_NAME, putOrgSecret, deleteOrgSecret, listOrgSecrets, openOrgSecrets, type SecretSummary } from './org-secrets.js';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { generateApiKey, type ApiKeyEnvironment } from './api-keys.js';
+import type { Role } from './auth.js';
 import { newId } from './ids.js';
 
 export type NewOrganization = { slug: string; name: string; agentsRepository: string };
@@ -24,13 +25,23 @@ export type IssuedApiKey = { id: string; key: string; prefix: string };
 /** Issues a key: the secret is returned once and never stored, only its hash. */
 export const issueApiKey = async (
   client: pg.ClientBase,
-  options: { orgId: string; name: string; scopes?: string[]; env?: ApiKeyEnvironment; expiresAt?: Date },
+  options: {
+    orgId: string;
+    name: string;
+    scopes?: string[];
+    env?: ApiKeyEnvironment;
+    expiresAt?: Date | null;
+    /** Default OWNER: the operator's CLI and the tests act for the whole organization. */
+    role?: Role;
+    serviceAccountId?: string | null;
+    createdBy?: string;
+  },
 ): Promise<IssuedApiKey> => {
   const id = newId();
   const generated = generateApiKey(options.env ?? 'live');
   await client.query(
-    'INSERT INTO api_keys (id, org_id, name, prefix, hash, scopes, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [id, options.orgId, options.name, generated.prefix, generated.hash, options.scopes ?? ['*'], options.expiresAt ?? null],
+    'INSERT INTO api_keys (id, org_id, name, prefix, hash, scopes, expires_at, role, service_account_id, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+    [id, options.orgId, options.name, generated.prefix, generated.hash, options.scopes ?? ['*'], options.expiresAt ?? null, options.role ?? 'OWNER', options.serviceAccountId ?? null, options.createdBy ?? 'cli'],
   );
   return { id, key: generated.key, prefix: generated.prefix };
 };

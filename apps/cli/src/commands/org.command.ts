@@ -1,4 +1,4 @@
-import { ensureOrganization, issueApiKey } from '@shaman/platform';
+import { ensureOrganization, issueApiKey, ROLES, type Role } from '@shaman/platform';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import type { CliConfig } from '../config.js';
@@ -30,29 +30,32 @@ export const orgCreateCommand = async (config: CliConfig, out: Output, input: { 
   return 0;
 };
 
-/** `shaman key create <org-slug> [--scope s]… [--env live|test] [--expires-days n]`: shows the key once. */
+/** `shaman key create <org-slug> [--scope s]… [--env live|test] [--expires-days n] [--role R]`: shows the key once. */
 export const keyCreateCommand = async (
   config: CliConfig,
   out: Output,
-  input: { slug?: string; scopes: string[]; env?: string; expiresDays?: string; name?: string },
+  input: { slug?: string; scopes: string[]; env?: string; expiresDays?: string; name?: string; role?: string },
 ): Promise<number> => {
   const env = input.env ?? 'live';
   const days = input.expiresDays === undefined ? undefined : Number(input.expiresDays);
-  if (!input.slug || (env !== 'live' && env !== 'test') || (days !== undefined && !(Number.isInteger(days) && days > 0))) {
-    out.error('usage: shaman key create <org-slug> [--scope "*" | --scope /agents/<Name>:execute]… [--env live|test] [--expires-days N] [--name label]');
+  // The operator's command line acts for the whole organization: OWNER unless asked for less.
+  const role = (input.role ?? 'OWNER').toUpperCase();
+  const validRole = (ROLES as readonly string[]).includes(role);
+  if (!input.slug || (env !== 'live' && env !== 'test') || (days !== undefined && !(Number.isInteger(days) && days > 0)) || !validRole) {
+    out.error(`usage: shaman key create <org-slug> [--scope "*" | --scope /agents/<Name>:execute]… [--env live|test] [--expires-days N] [--name label] [--role ${ROLES.join('|')}]`);
     return 2;
   }
   const issued = await withAdmin(config, async (c) => {
     const org = (await c.query<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [input.slug])).rows[0];
     if (!org) return null;
     const expiresAt = days === undefined ? undefined : new Date(Date.now() + days * 86_400_000);
-    return issueApiKey(c, { orgId: org.id, name: input.name ?? 'cli', scopes: input.scopes.length > 0 ? input.scopes : ['*'], env, expiresAt });
+    return issueApiKey(c, { orgId: org.id, name: input.name ?? 'cli', scopes: input.scopes.length > 0 ? input.scopes : ['*'], env, expiresAt, role: role as Role, createdBy: 'cli' });
   });
   if (!issued) {
     out.error(`no organization with slug ${input.slug} (create it with: shaman org create ${input.slug} --agents <dir>)`);
     return 1;
   }
-  if (out.json) out.data({ id: issued.id, key: issued.key, prefix: issued.prefix });
+  if (out.json) out.data({ id: issued.id, key: issued.key, prefix: issued.prefix, role });
   else {
     out.line(`${out.green('✓')} API key ${out.dim(issued.id)} for ${out.bold(input.slug)} — shown once, store it now:`);
     out.line(issued.key);

@@ -9,18 +9,26 @@ export type RunStatus = z.infer<typeof RunStatus>;
 // Counters are int8 columns, parsed to numbers by @shaman/platform's pool.
 const Count = z.number().int().nonnegative();
 
+/** Who asked for a run or step, as `RunRequested.data.initiator` recorded it. */
+export type Initiator = { kind: string; id: string };
+const initiatorOf = (kind: string | null, id: string | null): Initiator | null => (kind !== null && id !== null ? { kind, id } : null);
+
 const RunRow = z.object({
   id: z.string(),
   status: RunStatus,
   root_agent: z.string(),
+  initiator_kind: z.string().nullable(),
+  initiator_id: z.string().nullable(),
   step_count: Count,
   input_tokens: Count,
   output_tokens: Count,
   created_at: z.date(),
   updated_at: z.date(),
   completed_at: z.date().nullable(),
-  // created_at with its full microsecond precision, which a JS Date would lose; the keyset cursor needs it.
+  // created_at and updated_at with their full microsecond precision, which a JS Date would lose; keyset
+  // cursors need it.
   created_key: z.string(),
+  updated_key: z.string(),
 });
 
 const StepRow = z.object({
@@ -29,6 +37,8 @@ const StepRow = z.object({
   parent_step_id: z.string().nullable(),
   depth: z.number().int(),
   agent: z.string(),
+  initiator_kind: z.string().nullable(),
+  initiator_id: z.string().nullable(),
   model: z.string().nullable(),
   status: RunStatus,
   input: z.unknown(),
@@ -48,6 +58,7 @@ export type Run = {
   id: string;
   status: RunStatus;
   rootAgent: string;
+  initiator: Initiator | null;
   stepCount: number;
   inputTokens: number;
   outputTokens: number;
@@ -55,6 +66,7 @@ export type Run = {
   updatedAt: Date;
   completedAt: Date | null;
   createdKey: string;
+  updatedKey: string;
 };
 
 export type Step = {
@@ -63,6 +75,7 @@ export type Step = {
   parentStepId: string | null;
   depth: number;
   agent: string;
+  initiator: Initiator | null;
   model: string | null;
   status: RunStatus;
   input: unknown;
@@ -70,8 +83,8 @@ export type Step = {
   outputText: string | null;
   error: unknown;
   iterations: number;
-  llmCalls: number;
-  toolCalls: number;
+  llmCallCount: number;
+  toolCallCount: number;
   inputTokens: number;
   outputTokens: number;
   createdAt: Date;
@@ -87,6 +100,7 @@ export const toRun = (row: unknown): Run => {
     id: r.id,
     status: r.status,
     rootAgent: r.root_agent,
+    initiator: initiatorOf(r.initiator_kind, r.initiator_id),
     stepCount: r.step_count,
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,
@@ -94,6 +108,7 @@ export const toRun = (row: unknown): Run => {
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
     createdKey: r.created_key,
+    updatedKey: r.updated_key,
   };
 };
 
@@ -105,6 +120,7 @@ export const toStep = (row: unknown): Step => {
     parentStepId: r.parent_step_id,
     depth: r.depth,
     agent: r.agent,
+    initiator: initiatorOf(r.initiator_kind, r.initiator_id),
     model: r.model,
     status: r.status,
     input: r.input,
@@ -112,8 +128,8 @@ export const toStep = (row: unknown): Step => {
     outputText: outputText(r.output),
     error: r.error ?? null,
     iterations: r.iterations,
-    llmCalls: r.llm_calls,
-    toolCalls: r.tool_calls,
+    llmCallCount: r.llm_calls,
+    toolCallCount: r.tool_calls,
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,
     createdAt: r.created_at,
@@ -137,6 +153,9 @@ export const outputText = (output: unknown): string | null => {
   });
   return texts.length > 0 ? texts.join('\n\n') : null;
 };
+
+/** Milliseconds from `from` to `to`, or null while either is unknown (a step not started or not finished). */
+export const durationMs = (from: Date | null, to: Date | null): number | null => (from && to ? to.getTime() - from.getTime() : null);
 
 /** Parent → child calls among a run's steps; a parent not (yet) in the read model gives no dangling edge. */
 export const stepEdges = (steps: readonly Step[]): StepEdge[] => {

@@ -1,34 +1,60 @@
 import type { PoolClient } from '@shaman/platform';
-import type { RunCursor } from './run.cursor.js';
+import type { RunFilter, RunPage } from './run-query.js';
 import { toRun, toStep, type Run, type Step } from './run.mapper.js';
 
 // Every query runs on a client inside `withOrg`: no org filter here, row-level security adds it (DESIGN §6).
 
-const RUN_COLUMNS = `id, status, root_agent, step_count, input_tokens, output_tokens, created_at, updated_at, completed_at,
-  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key`;
+const utcKey = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const STEP_COLUMNS = `id, run_id, parent_step_id, depth, agent, model, status, input, output, error, iterations,
+const RUN_COLUMNS = `id, status, root_agent, initiator_kind, initiator_id, step_count, input_tokens, output_tokens, created_at, updated_at,
+  completed_at, ${utcKey('created_at')} AS created_key, ${utcKey('updated_at')} AS updated_key`;
+
+const STEP_COLUMNS = `id, run_id, parent_step_id, depth, agent, initiator_kind, initiator_id, model, status, input, output, error, iterations,
   llm_calls, tool_calls, input_tokens, output_tokens, created_at, started_at, completed_at`;
+
+const ORDER_COLUMNS = { CREATED_AT: 'created_at', UPDATED_AT: 'updated_at' } as const;
+
+/** SQL conditions for a filter, with their parameters numbered from `params.length + 1`. */
+const whereOf = (filter: RunFilter, params: unknown[]): string[] => {
+  const param = (value: unknown): string => `$${params.push(value)}`;
+  const where: string[] = [];
+  if (filter.statuses) where.push(`status = ANY(${param(filter.statuses)}::text[])`);
+  if (filter.agent !== null) where.push(`root_agent = ${param(filter.agent)}`);
+  // Half-open: [createdAfter, createdBefore), so adjacent ranges neither overlap nor leave a gap.
+  if (filter.createdAfter) where.push(`created_at >= ${param(filter.createdAfter.toISOString())}::timestamptz`);
+  if (filter.createdBefore) where.push(`created_at < ${param(filter.createdBefore.toISOString())}::timestamptz`);
+  if (filter.initiator) where.push(`initiator_kind = ${param(filter.initiator.kind)}`);
+  if (filter.initiator?.id != null) where.push(`initiator_id = ${param(filter.initiator.id)}`);
+  return where;
+};
+
+const clause = (where: readonly string[]): string => (where.length > 0 ? `WHERE ${where.join(' AND ')}` : '');
 
 export const findRun = async (client: PoolClient, id: string): Promise<Run | null> => {
   const { rows } = await client.query(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
   return rows[0] === undefined ? null : toRun(rows[0]);
 };
 
-/** Newest first, strictly after `after` in that order (keyset on the runs_org_created index). */
-export const listRuns = async (client: PoolClient, page: { limit: number; after: RunCursor | null }): Promise<Run[]> => {
-  const { rows } = page.after
-    ? await client.query(
-        `SELECT ${RUN_COLUMNS} FROM runs WHERE (created_at, id) < ($2::timestamptz, $3::uuid)
-          ORDER BY created_at DESC, id DESC LIMIT $1`,
-        [page.limit, page.after.createdAt, page.after.id],
-      )
-    : await client.query(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT $1`, [page.limit]);
+/** One page of the filtered runs in the page's order, strictly after its cursor (keyset on `(column, id)`). */
+export const listRuns = async (client: PoolClient, filter: RunFilter, page: RunPage): Promise<Run[]> => {
+  const params: unknown[] = [];
+  const where = whereOf(filter, params);
+  const column = ORDER_COLUMNS[page.order.field];
+  const direction = page.order.direction;
+  if (page.after) {
+    const beyond = direction === 'DESC' ? '<' : '>';
+    where.push(`(${column}, id) ${beyond} (${`$${params.push(page.after.key)}`}::timestamptz, ${`$${params.push(page.after.id)}`}::uuid)`);
+  }
+  const { rows } = await client.query(
+    `SELECT ${RUN_COLUMNS} FROM runs ${clause(where)} ORDER BY ${column} ${direction}, id ${direction} LIMIT $${params.push(page.limit)}`,
+    params,
+  );
   return rows.map(toRun);
 };
 
-export const countRuns = async (client: PoolClient): Promise<number> => {
-  const { rows } = await client.query<{ count: number }>('SELECT count(*)::int AS count FROM runs');
+export const countRuns = async (client: PoolClient, filter: RunFilter): Promise<number> => {
+  const params: unknown[] = [];
+  const { rows } = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM runs ${clause(whereOf(filter, params))}`, params);
   return rows[0]?.count ?? 0;
 };
 
@@ -39,4 +65,9 @@ export const listStepsOfRuns = async (client: PoolClient, runIds: readonly strin
     [runIds],
   );
   return rows.map(toStep);
+};
+
+export const findStep = async (client: PoolClient, id: string): Promise<Step | null> => {
+  const { rows } = await client.query(`SELECT ${STEP_COLUMNS} FROM steps WHERE id = $1`, [id]);
+  return rows[0] === undefined ? null : toStep(rows[0]);
 };

@@ -1,40 +1,50 @@
 import { z } from 'zod';
 import { gqlError } from '../errors.js';
 import type { GqlContext } from '../graphql/context.js';
-import { decodeRunCursor, encodeRunCursor } from './run.cursor.js';
-import { stepEdges, type Run, type RunStatus, type Step, type StepEdge } from './run.mapper.js';
-import { countRuns, findRun, listRuns } from './run.repository.js';
+import { money, NO_USAGE, type Money, type UsageTotals } from '../usage/money.js';
+import { INITIATOR_KINDS, parseRunsArgs, type InitiatorKind, type RunFilter, type RunsArgs } from './run-query.js';
+import { encodeRunCursor, type RunOrder } from './run.cursor.js';
+import { durationMs, stepEdges, type Run, type RunStatus, type Step, type StepEdge } from './run.mapper.js';
+import { countRuns, findRun, findStep, listRuns } from './run.repository.js';
 
 type RunEdge = { cursor: string; node: Run };
 type PageInfo = { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-type RunConnection = { edges: RunEdge[]; pageInfo: PageInfo };
+/** `filter` rides along, unexposed, for totalCount. */
+type RunConnection = { edges: RunEdge[]; pageInfo: PageInfo; filter: RunFilter };
 
-const DEFAULT_PAGE = 20;
-const PageSize = z.number().int().min(1).max(100);
-const RunId = z.guid();
+const Id = z.guid();
+const requireId = (id: string, what: string): void => {
+  if (!Id.safeParse(id).success) throw gqlError('BAD_USER_INPUT', `id is not a ${what} id`);
+};
 
 const run = async (_: unknown, args: { id: string }, ctx: GqlContext): Promise<Run | null> => {
-  if (!RunId.safeParse(args.id).success) throw gqlError('BAD_USER_INPUT', 'id is not a run id');
+  requireId(args.id, 'run');
   return ctx.read((c) => findRun(c, args.id));
 };
 
-const runs = async (_: unknown, args: { first?: number | null; after?: string | null }, ctx: GqlContext): Promise<RunConnection> => {
-  const first = args.first ?? DEFAULT_PAGE;
-  if (!PageSize.safeParse(first).success) throw gqlError('BAD_USER_INPUT', 'first must be between 1 and 100');
-  const after = args.after == null ? null : decodeRunCursor(args.after);
-  if (args.after != null && after === null) throw gqlError('BAD_USER_INPUT', 'after is not a cursor from runs');
+const step = async (_: unknown, args: { id: string }, ctx: GqlContext): Promise<Step | null> => {
+  requireId(args.id, 'step');
+  return ctx.read((c) => findStep(c, args.id));
+};
+
+const cursorOf = (order: RunOrder, node: Run): string =>
+  encodeRunCursor({ ...order, key: order.field === 'CREATED_AT' ? node.createdKey : node.updatedKey, id: node.id });
+
+const runs = async (_: unknown, args: RunsArgs, ctx: GqlContext): Promise<RunConnection> => {
+  const { filter, page } = parseRunsArgs(args);
   // One row more than asked tells whether there is a next page.
-  const rows = await ctx.read((c) => listRuns(c, { limit: first + 1, after }));
-  const edges = rows.slice(0, first).map((node) => ({ cursor: encodeRunCursor({ createdAt: node.createdKey, id: node.id }), node }));
+  const rows = await ctx.read((c) => listRuns(c, filter, { ...page, limit: page.limit + 1 }));
+  const edges = rows.slice(0, page.limit).map((node) => ({ cursor: cursorOf(page.order, node), node }));
   return {
     edges,
     pageInfo: {
-      hasNextPage: rows.length > first,
+      hasNextPage: rows.length > page.limit,
       // Forward pagination: a cursor we issued points at a run, so something precedes the page (Relay allows this).
-      hasPreviousPage: after !== null,
+      hasPreviousPage: page.after !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
+    filter,
   };
 };
 
@@ -48,13 +58,23 @@ const runStatusValues = {
   CANCELED: 'canceled',
 } as const satisfies Record<string, RunStatus>;
 
+const initiatorKindValues = Object.fromEntries(INITIATOR_KINDS.map((kind) => [kind.toUpperCase(), kind])) as Record<string, InitiatorKind>;
+
+const usageOfRun = async (parent: Run, ctx: GqlContext): Promise<UsageTotals> => (await ctx.runLoaders.usageOfRun.load(parent.id)) ?? NO_USAGE;
+const stepsOf = (parent: Run, _: unknown, ctx: GqlContext): Promise<Step[]> => ctx.runLoaders.stepsOfRun.load(parent.id);
+
 export const runsResolvers = {
-  Query: { run, runs },
-  // Counted only when asked for: a count over every run of an organization is not free.
-  RunConnection: { totalCount: (_: RunConnection, __: unknown, ctx: GqlContext): Promise<number> => ctx.read(countRuns) },
+  Query: { run, runs, step },
+  // Counted only when asked for, with the page's filter: a count over every run of an organization is not free.
+  RunConnection: { totalCount: (parent: RunConnection, _: unknown, ctx: GqlContext): Promise<number> => ctx.read((c) => countRuns(c, parent.filter)) },
   Run: {
-    steps: (parent: Run, _: unknown, ctx: GqlContext): Promise<Step[]> => ctx.stepsOfRun.load(parent.id),
-    edges: async (parent: Run, _: unknown, ctx: GqlContext): Promise<StepEdge[]> => stepEdges(await ctx.stepsOfRun.load(parent.id)),
+    nodes: stepsOf,
+    steps: stepsOf,
+    edges: async (parent: Run, _: unknown, ctx: GqlContext): Promise<StepEdge[]> => stepEdges(await ctx.runLoaders.stepsOfRun.load(parent.id)),
+    usage: (parent: Run, _: unknown, ctx: GqlContext): Promise<UsageTotals> => usageOfRun(parent, ctx),
+    cost: async (parent: Run, _: unknown, ctx: GqlContext): Promise<Money> => money((await usageOfRun(parent, ctx)).costMicros),
+    durationMs: (parent: Run): number | null => durationMs(parent.createdAt, parent.completedAt),
   },
   RunStatus: runStatusValues,
+  InitiatorKind: initiatorKindValues,
 };

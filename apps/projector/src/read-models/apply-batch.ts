@@ -5,6 +5,7 @@ import { toJsonParam } from './json-param.js';
 import { STEP_COLUMNS, StepRecord, toStepRecord } from './step-record.js';
 import { upsertRuns } from './upsert-runs.js';
 import { applyRunData } from './run-data.js';
+import { applyStepActivity } from './step-activity.js';
 import { applyUsage } from './usage-ledger.js';
 
 const names = STEP_COLUMNS.map(([name]) => name);
@@ -29,6 +30,7 @@ export const applyBatch = async (client: PoolClient, events: readonly SequencedE
   if (events.length === 0) return { steps: 0 };
   await applyUsage(client, events);
   await applyRunData(client, events);
+  await applyStepActivity(client, events);
   const stored = await loadSteps(client, [...new Set(events.map((e) => e.event.metadata.stepId))]);
   const changed = foldSteps(stored, events);
   if (changed.length === 0) return { steps: 0 };

@@ -24,6 +24,8 @@ export const STEP_COLUMNS = [
   ['completed_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
   ['last_seq', 'bigint'],
+  ['initiator_kind', 'text'],
+  ['initiator_id', 'text'],
 ] as const;
 
 const count = z.number().int().nonnegative();
@@ -56,6 +58,9 @@ export const StepRecord = z
     completed_at: time.nullable(),
     updated_at: time,
     last_seq: count,
+    // Absent from records built before migration 0010 added the columns.
+    initiator_kind: z.string().nullish(),
+    initiator_id: z.string().nullish(),
   })
   .transform(
     (r): StepRow => ({
@@ -65,6 +70,7 @@ export const StepRecord = z
       parentStepId: r.parent_step_id,
       depth: r.depth,
       agent: r.agent,
+      initiator: r.initiator_kind != null && r.initiator_id != null ? { kind: r.initiator_kind, id: r.initiator_id } : null,
       model: r.model,
       status: r.status,
       input: r.input,
@@ -106,4 +112,6 @@ export const toStepRecord = (row: StepRow): z.input<typeof StepRecord> => ({
   completed_at: row.completedAt,
   updated_at: row.updatedAt,
   last_seq: row.lastSeq,
+  initiator_kind: row.initiator?.kind ?? null,
+  initiator_id: row.initiator?.id ?? null,
 });

@@ -13,9 +13,12 @@ const ROOT_STATUSES = `
 // Aggregates stay in SQL so timestamps never round-trip through JS; only the status rule comes from the
 // domain (deriveRunStatus), so the projector and any other reader of root statuses cannot disagree.
 const UPSERT_RUNS = `
-  INSERT INTO runs (org_id, id, status, root_agent, step_count, input_tokens, output_tokens, created_at, updated_at, completed_at, last_seq)
+  INSERT INTO runs (org_id, id, status, root_agent, initiator_kind, initiator_id, step_count, input_tokens, output_tokens, created_at,
+    updated_at, completed_at, last_seq)
   SELECT r.org_id, r.run_id, r.status,
     (array_agg(s.agent ORDER BY s.parent_step_id IS NOT NULL, s.created_at, s.id))[1],
+    (array_agg(s.initiator_kind ORDER BY s.parent_step_id IS NOT NULL, s.created_at, s.id))[1],
+    (array_agg(s.initiator_id ORDER BY s.parent_step_id IS NOT NULL, s.created_at, s.id))[1],
     count(*), sum(s.input_tokens), sum(s.output_tokens), min(s.created_at), max(s.updated_at),
     CASE WHEN r.terminal THEN max(s.completed_at) FILTER (WHERE s.parent_step_id IS NULL) END,
     max(s.last_seq)
@@ -23,8 +26,12 @@ const UPSERT_RUNS = `
   JOIN steps s ON s.org_id = r.org_id AND s.run_id = r.run_id
   GROUP BY r.org_id, r.run_id, r.status, r.terminal
   ON CONFLICT (id) DO UPDATE SET
-    status = EXCLUDED.status, root_agent = EXCLUDED.root_agent, step_count = EXCLUDED.step_count,
-    input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, created_at = EXCLUDED.created_at,
+    status = EXCLUDED.status, root_agent = EXCLUDED.root_agent,
+    -- A run opened by createRun keeps its creator and creation time (created-runs.ts); others take their first root's.
+    initiator_kind = COALESCE(runs.initiator_kind, EXCLUDED.initiator_kind),
+    initiator_id = CASE WHEN runs.initiator_kind IS NULL THEN EXCLUDED.initiator_id ELSE runs.initiator_id END,
+    step_count = EXCLUDED.step_count,
+    input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, created_at = LEAST(runs.created_at, EXCLUDED.created_at),
     updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at, last_seq = EXCLUDED.last_seq`;
 
 /**

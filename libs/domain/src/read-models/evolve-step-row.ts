@@ -8,6 +8,7 @@ const requested = ({ data, metadata }: RunRequested, seq: number): StepRow => ({
   parentStepId: data.parentStepId,
   depth: data.depth,
   agent: data.agent.name,
+  initiator: { kind: data.initiator.kind, id: data.initiator.id },
   model: null,
   status: 'submitted',
   input: data.message,

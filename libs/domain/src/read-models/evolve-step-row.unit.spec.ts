@@ -52,6 +52,7 @@ const given = (...history: ShamanEvent[]) => {
 
 const submitted: StepRow = {
   ...{ orgId: ids.orgId, id: ids.stepId, runId: ids.runId, parentStepId, depth: 1, agent: 'Researcher', model: null },
+  initiator: { kind: 'agent', id: parentStepId },
   ...{ status: 'submitted', input: message, output: null, error: null, iterations: 0, llmCalls: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0 },
   ...{ createdAt: at(1), startedAt: null, completedAt: null, updatedAt: at(1), lastSeq: 1 },
 };
@@ -59,6 +60,12 @@ const submitted: StepRow = {
 describe('evolveStepRow', () => {
   it('creates a submitted row with the request, parent edge, depth and agent from RunRequested', () => {
     expect(given().when(ev.requested(1)).after).toEqual(submitted);
+  });
+
+  it('records who asked for the step, and keeps it through later events', () => {
+    const apiKeyRequest = parse({ type: 'RunRequested', data: { agent, message, parentStepId: null, depth: 0, initiator: { kind: 'api_key', id: 'k1' } }, metadata: meta(1) });
+    given(apiKeyRequest).when(ev.started(2)).then({ initiator: { kind: 'api_key', id: 'k1' }, parentStepId: null, depth: 0 });
+    given(apiKeyRequest, ev.started(2), ev.llm(3, 0)).when(ev.completed(4)).then({ status: 'completed', initiator: { kind: 'api_key', id: 'k1' } });
   });
 
   it('keeps the first request when a second one arrives for the same step', () => {

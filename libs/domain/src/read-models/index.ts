@@ -4,6 +4,7 @@ export {
   type StepRowStatus,
   type RunRowStatus,
   type StepRow,
+  type RowInitiator,
   type RunRow,
 } from './rows.js';
 export { evolveStepRow } from './evolve-step-row.js';

@@ -10,6 +10,9 @@ const TERMINAL: ReadonlySet<string> = new Set<StepRowStatus>(['completed', 'fail
 /** Completed, failed and canceled are final: nothing after them changes a step. */
 export const isTerminalRowStatus = (status: string): boolean => TERMINAL.has(status);
 
+/** `Initiator` of the events, as read-model columns hold it. */
+export type RowInitiator = { kind: string; id: string };
+
 export type StepRow = {
   orgId: string;
   id: string;
@@ -18,6 +21,8 @@ export type StepRow = {
   parentStepId: string | null;
   depth: number;
   agent: string;
+  /** Who asked for the step (`RunRequested.data.initiator`); null on rows projected before it was recorded. */
+  initiator: RowInitiator | null;
   model: string | null;
   status: StepRowStatus;
   /** The request message (a `ChatMessage`). */
@@ -46,6 +51,8 @@ export type RunRow = {
   status: RunRowStatus;
   /** Agent of the earliest root step. */
   rootAgent: string;
+  /** Initiator of the earliest root step. */
+  initiator: RowInitiator | null;
   stepCount: number;
   inputTokens: number;
   outputTokens: number;
