@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// The fault suite kills processes and restarts its own services for minutes; it runs only when asked for
+// (`npm run test:chaos`, `--project chaos`, or a `.chaos.spec.ts` path), never in a plain `vitest run`.
+const chaosRequested = process.argv.slice(2).some((arg) => arg.includes('chaos'));
+
 // Three tiers, selected by file suffix (STYLE §8). Integration and end-to-end suites talk to the real local
 // PostgreSQL, Redis and nats-server; each suite creates its own database and stream prefix.
 export default defineConfig({
@@ -23,6 +27,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      ...(chaosRequested
+        ? [
+            {
+              test: {
+                name: 'chaos',
+                include: ['{apps,libs,infra}/**/*.chaos.spec.ts'],
+                testTimeout: 600_000,
+                hookTimeout: 180_000,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -4,7 +4,10 @@ import { devCommand } from './commands/dev.command.js';
 import { migrateCommand } from './commands/migrate.command.js';
 import { keyCreateCommand, orgCreateCommand } from './commands/org.command.js';
 import { repoAddCommand, repoListCommand, repoRemoveCommand, repoSyncCommand } from './commands/repo.command.js';
+import { secretListCommand, secretRemoveCommand, secretSetCommand } from './commands/secret.command.js';
 import { sendCommand } from './commands/send.command.js';
+import { projectionsRebuildCommand } from './commands/projections.command.js';
+import { replayCommand } from './commands/replay.command.js';
 import { loadCliConfig, type CliConfig } from './config.js';
 import { createOutput, type Output } from './output.js';
 
@@ -17,33 +20,64 @@ Usage:
       [--key sk_…] [--gateway URL]
   shaman org create <slug> --agents <dir> [--name N]
                                       create an organization whose agents live in <dir>
-  shaman key create <org-slug> [--scope S]… [--env live|test] [--expires-days N]
-                                      issue an API key (shown once)
-  shaman repo add <org-slug> <name> <url> [--branch B] [--token-env VAR]
-                                      add a git repository of agents (token read from
-                                      $VAR, stored encrypted with SHAMAN_SECRET_KEY),
-                                      schedule its periodic sync, print its webhook secret
+  shaman key create <org-slug> [--scope S]… [--env live|test] [--expires-days N] [--role R]
+                                      issue an API key (shown once); role OWNER (default),
+                                      ADMIN, DEVELOPER or VIEWER
+  shaman repo add <org-slug> <name> <url> [--branch B] [--token-env VAR] [--interval S]
+                                      add (or update) a git repository of agents (token
+                                      read from $VAR, stored encrypted with
+                                      SHAMAN_SECRET_KEY), schedule its periodic sync every
+                                      S seconds (default 300), print its webhook secret
   shaman repo remove <org-slug> <name>
                                       delete a repository and its periodic sync
   shaman repo sync <org-slug> <name>  fetch the branch now; print commit, agents, errors
   shaman repo list <org-slug>         repositories and their last sync
+  shaman secret set <org-slug> <NAME> --value-env VAR
+                                      store an organization secret (value read from $VAR,
+                                      encrypted), referenced as \${NAME} in definitions
+  shaman secret list <org-slug>       secret names (values are never shown)
+  shaman secret remove <org-slug> <NAME>
+  shaman replay <runId> [--org <slug>] [--verify | --reexecute]
+                                      print a run's recording as a timeline and a DAG of
+                                      steps (--json: its raw events as JSON Lines); --verify
+                                      rebuilds its read models and diffs them with the live
+                                      ones; --reexecute runs its agent loop again, answered
+                                      from the recording, and reports the first divergence.
+                                      --org may be left out when SHAMAN_API_KEY is set
+  shaman projections rebuild [--name read-models] [--batch N]
+                                      rebuild every read model from the whole event stream
 
 Options:
   --json      machine-readable output
   -h, --help  this text
 `;
 
-const repoCommand = (config: CliConfig, out: Output, input: { sub?: string; args: string[]; branch?: string; tokenEnv?: string }): Promise<number> | null => {
+const repoCommand = (config: CliConfig, out: Output, input: { sub?: string; args: string[]; branch?: string; tokenEnv?: string; interval?: string }): Promise<number> | null => {
   const [slug, name, url] = input.args;
   switch (input.sub) {
     case 'add':
-      return repoAddCommand(config, out, { slug, name, url, branch: input.branch, tokenEnv: input.tokenEnv });
+      return repoAddCommand(config, out, { slug, name, url, branch: input.branch, tokenEnv: input.tokenEnv, interval: input.interval });
     case 'sync':
       return repoSyncCommand(config, out, { slug, name });
     case 'list':
       return repoListCommand(config, out, { slug });
     case 'remove':
       return repoRemoveCommand(config, out, { slug, name });
+    case undefined:
+    default:
+      return null;
+  }
+};
+
+const secretCommand = (config: CliConfig, out: Output, input: { sub?: string; args: string[]; valueEnv?: string }): Promise<number> | null => {
+  const [slug, name] = input.args;
+  switch (input.sub) {
+    case 'set':
+      return secretSetCommand(config, out, { slug, name, valueEnv: input.valueEnv });
+    case 'list':
+      return secretListCommand(config, out, { slug });
+    case 'remove':
+      return secretRemoveCommand(config, out, { slug, name });
     case undefined:
     default:
       return null;
@@ -65,6 +99,13 @@ const main = async (): Promise<number> => {
       'expires-days': { type: 'string' },
       branch: { type: 'string' },
       'token-env': { type: 'string' },
+      'value-env': { type: 'string' },
+      role: { type: 'string' },
+      interval: { type: 'string' },
+      org: { type: 'string' },
+      verify: { type: 'boolean', default: false },
+      reexecute: { type: 'boolean', default: false },
+      batch: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,12 +126,22 @@ const main = async (): Promise<number> => {
       return orgCreateCommand(config, out, { slug: args[1], agents: values.agents, name: values.name });
     case 'key':
       if (args[0] !== 'create') break;
-      return keyCreateCommand(config, out, { slug: args[1], scopes: values.scope ?? [], env: values.env, expiresDays: values['expires-days'], name: values.name });
+      return keyCreateCommand(config, out, { slug: args[1], scopes: values.scope ?? [], env: values.env, expiresDays: values['expires-days'], name: values.name, role: values.role });
     case 'repo': {
-      const run = repoCommand(config, out, { sub: args[0], args: args.slice(1), branch: values.branch, tokenEnv: values['token-env'] });
+      const run = repoCommand(config, out, { sub: args[0], args: args.slice(1), branch: values.branch, tokenEnv: values['token-env'], interval: values.interval });
       if (run) return run;
       break;
     }
+    case 'secret': {
+      const run = secretCommand(config, out, { sub: args[0], args: args.slice(1), valueEnv: values['value-env'] });
+      if (run) return run;
+      break;
+    }
+    case 'replay':
+      return replayCommand(config, out, { runId: args[0], org: values.org, verify: values.verify, reexecute: values.reexecute });
+    case 'projections':
+      if (args[0] !== 'rebuild') break;
+      return projectionsRebuildCommand(config, out, { name: values.name, batch: values.batch, tty: process.stderr.isTTY === true });
     case 'send':
       return sendCommand(config, out, { agent: args[0], text: args.slice(1).join(' '), apiKey: values.key, gateway: values.gateway });
     default:

@@ -1,10 +1,11 @@
 import { connect } from '@nats-io/transport-node';
 import type { JetStreamEventStore } from '@shaman/event-store';
-import { createLogger, natsServers, startHealthServer } from '@shaman/platform';
+import { createLogger, createPool, createSecretBox, natsServers, startHealthServer, type Pool } from '@shaman/platform';
 import { loadExecutorConfig, type ExecutorConfig } from './config.js';
 import { combineToolSources } from './activities/call-tool.activity.js';
 import { providersFromConfig, startExecutorOn } from './executor.js';
 import { createMcpClientPool } from './tools/mcp-client-pool.js';
+import { createOrgSecrets } from './tools/org-secrets.js';
 import { createRunDataReader } from './tools/platform/run-data.reader.js';
 import { runDataToolSource } from './tools/platform/run-data.tools.js';
 import { callAgentToolSource } from './tools/platform/call-agent.tool.js';
@@ -18,7 +19,10 @@ export const startExecutor = async (config: ExecutorConfig = loadExecutorConfig(
   const nc = await connect({ servers: natsServers(config.NATS_URL), name: `executor-${config.EXECUTOR_ID}` });
   const layout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
   const providers = providersFromConfig(config);
-  const mcp = createMcpClientPool({ allowPrivateUrls: config.MCP_ALLOW_PRIVATE_URLS, stdioCommands: config.MCP_STDIO_COMMANDS, logger });
+  const secretsPool: Pool | null = config.DATABASE_URL && config.SHAMAN_SECRET_KEY ? createPool(config.DATABASE_URL, { applicationName: 'executor-secrets', max: 4 }) : null;
+  if (!secretsPool) logger.info('no DATABASE_URL and SHAMAN_SECRET_KEY: agents cannot use ${NAME} organization secrets');
+  const orgSecrets = secretsPool && config.SHAMAN_SECRET_KEY ? createOrgSecrets({ pool: secretsPool, secretBox: createSecretBox(config.SHAMAN_SECRET_KEY) }) : undefined;
+  const mcp = createMcpClientPool({ allowPrivateUrls: config.MCP_ALLOW_PRIVATE_URLS, stdioCommands: config.MCP_STDIO_COMMANDS, logger, orgSecrets });
   // A factory: platform tools use the event store that startExecutorOn creates.
   const tools = (store: JetStreamEventStore) =>
     combineToolSources(
@@ -34,6 +38,7 @@ export const startExecutor = async (config: ExecutorConfig = loadExecutorConfig(
       await executor.stop();
       await mcp.close();
       await nc.drain();
+      await secretsPool?.end();
     },
   };
 };

@@ -26,35 +26,55 @@ export type RequestHandlerDeps = {
  * without acking when fenced (another executor owns the step and will ack); naks other failures with
  * back-off, and on the last delivery records the step as failed so nothing stays "working" forever.
  */
-export const handleRequest = (deps: RequestHandlerDeps) => async (m: JsMsg): Promise<void> => {
-  const event = parseRequest(m, deps.logger);
-  if (!event) return;
-  if (deps.inFlight.has(event.metadata.stepId)) {
-    // An answer that overtook the question's own run (still finishing here): look again once that run let go.
-    if (event.type === 'StepInputProvided') return m.nak(INPUT_RETRY_MS);
-    if (event.type === 'RunCancelRequested') deps.inFlight.get(event.metadata.stepId)?.abort();
-    m.ack(); // this process owns the step and acks its RunRequested when it ends
-    return;
-  }
+export const handleRequest = (deps: RequestHandlerDeps) => {
+  // A redelivery of a request this process is still running (its heartbeats were lost, e.g. across a
+  // nats-server restart) is settled together with the running attempt, never acked on arrival: if that attempt
+  // then failed, its nak would find the message already acked and nothing would retry the step (issue 8).
+  const overtaken = new Map<string, JsMsg>();
+  return async (m: JsMsg): Promise<void> => {
+    const event = parseRequest(m, deps.logger);
+    if (!event) return;
+    const stepId = event.metadata.stepId;
+    if (deps.inFlight.has(stepId)) {
+      // An answer that overtook the question's own run (still finishing here): look again once that run let go.
+      if (event.type === 'StepInputProvided') return m.nak(INPUT_RETRY_MS);
+      if (event.type === 'RunRequested') return void overtaken.set(stepId, m);
+      deps.inFlight.get(stepId)?.abort(); // a cancel: the running attempt ends the step
+      m.ack();
+      return;
+    }
+    const deliveries = (): JsMsg[] => [m, ...[overtaken.get(stepId)].filter((d): d is JsMsg => d !== undefined)];
+    try {
+      await handleDelivery(deps, { m, event, deliveries });
+    } finally {
+      overtaken.delete(stepId);
+    }
+  };
+};
+
+const handleDelivery = async (deps: RequestHandlerDeps, input: { m: JsMsg; event: RequestEvent; deliveries: () => JsMsg[] }): Promise<void> => {
+  const { m, event } = input;
+  const ack = () => input.deliveries().forEach((d) => d.ack());
   const controller = new AbortController();
   deps.inFlight.set(event.metadata.stepId, controller);
-  const heartbeat = setInterval(() => m.working(), deps.heartbeatMs);
+  const heartbeat = setInterval(() => input.deliveries().forEach((d) => d.working()), deps.heartbeatMs);
   try {
     const handle = event.type === 'RunRequested' && m.info.deliveryCount === 1 ? fresh(event) : await loadStep(deps.store, event.metadata);
     // A parked step (waiting for input) has no owner to hear a cancel broadcast: this executor ends it.
     if (event.type === 'RunCancelRequested' && handle.state.status === 'working' && !handle.state.awaitingInput) {
-      m.ack(); // owned by a live executor (it got the broadcast) or, if that one died, the redelivery will see the cancel
+      ack(); // owned by a live executor (it got the broadcast) or, if that one died, the redelivery will see the cancel
       return;
     }
     if (event.type === 'StepInputProvided' && !answersQuestion(handle.state)) {
       deps.logger.warn({ stepId: event.metadata.stepId, status: handle.state.status }, 'input for a step that is not waiting for it; ignored');
-      m.ack();
+      ack();
       return;
     }
     await settle(deps, { handle, attempt: m.info.deliveryCount, signal: controller.signal });
-    m.ack();
+    ack();
   } catch (error) {
-    await onFailure(deps, { m, error, address: event.metadata });
+    // The newest delivery carries the server's count of attempts; an older one of the same message is stale.
+    await onFailure(deps, { m: input.deliveries().at(-1) ?? m, error, address: event.metadata });
   } finally {
     clearInterval(heartbeat);
     deps.inFlight.delete(event.metadata.stepId);

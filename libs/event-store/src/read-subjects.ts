@@ -45,5 +45,8 @@ export async function* readCommits(
     }
   } finally {
     await messages.close();
+    // An ordered consumer lingers on the server for its inactive threshold (5 min) unless deleted: a busy
+    // reader would leave thousands behind. Best effort: the threshold still removes it if this fails.
+    await consumer.delete().catch(() => false);
   }
 }

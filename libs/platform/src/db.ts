@@ -3,9 +3,20 @@ import pg from 'pg';
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
-/** A pool that parses bigint columns (int8) as JS numbers: counters and sequences here stay far below 2^53. */
-export const createPool = (connectionString: string, options: { max?: number; applicationName?: string } = {}): pg.Pool =>
-  new pg.Pool({ connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'shaman' });
+/**
+ * A pool that parses bigint columns (int8) as JS numbers: counters and sequences here stay far below 2^53.
+ * A connection that PostgreSQL drops (a restart, a failover) emits `error`: on the pool when it is idle, on the
+ * client when it is checked out between two queries. Neither is fatal: the query that needed it fails (the caller
+ * retries), and the pool discards the broken client and opens a new one. Without listeners Node treats it as an
+ * unhandled `error` event and exits; the fault suite (issue 8) found the gateway and the projector doing so.
+ */
+export const createPool = (connectionString: string, options: { max?: number; applicationName?: string; onConnectionError?: (error: Error) => void } = {}): pg.Pool => {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'shaman' });
+  const onError = options.onConnectionError ?? (() => undefined);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  return pool;
+};
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 

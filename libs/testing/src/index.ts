@@ -7,3 +7,5 @@ export { runRequested, stepEvents, stepEventsUntil } from './requests.js';
 export { createTestOrigin, agentFile, type TestOrigin } from './git-origin.js';
 export { startStack, type TestStack } from './stack.js';
 export { createTestRedis, TEST_REDIS_URL, type TestRedis } from './redis.js';
+export { startPrivateServices, freePort, type PrivateServices } from './private-services.js';
+export { runLoad, type LoadTally } from './chaos/load.js';

@@ -5,6 +5,13 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export type LogLine = Record<string, unknown> & { msg?: string };
+
+// Apps a test started and has not stopped. If the test runner's worker dies first (a hook timed out, the run
+// was interrupted), they are killed with it instead of living on, holding ports and dropped databases.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 export type AppProcess = {
   name: string;
   process: ChildProcess;
@@ -39,7 +46,13 @@ export const spawnApp = (name: string, env: Record<string, string>): AppProcess 
     }
   });
   child.stderr!.on('data', (d: Buffer) => (raw += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   return {
     name,
     process: child,

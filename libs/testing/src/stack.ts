@@ -24,7 +24,7 @@ export const startStack = async (input: { db: TestDatabase; nats: TestNats; exec
     spawnApp('projector', { ...bus, DATABASE_URL: db.projectorUrl }),
     spawnApp('executor', { ...bus, ...input.executorEnv }),
     spawnApp('a2a-gateway', { ...bus, DATABASE_URL: db.appUrl, GATEWAY_PORT: '0' }),
-    spawnApp('gql-api', { DATABASE_URL: db.appUrl, GQL_PORT: '0', REDIS_URL: TEST_REDIS_URL, BULLMQ_PREFIX: redis.prefix, REPO_SYNC_WORKER: 'false' }),
+    spawnApp('gql-api', { ...bus, DATABASE_URL: db.appUrl, GQL_PORT: '0', REDIS_URL: TEST_REDIS_URL, BULLMQ_PREFIX: redis.prefix, REPO_SYNC_WORKER: 'false' }),
   ] as const;
   const stop = async (): Promise<(number | null)[]> => {
     const codes = await Promise.all(apps.map((a) => a.stop()));

@@ -2,11 +2,11 @@ import { loadExecutorConfig, startExecutor } from '@shaman/executor';
 import { startGateway, loadGatewayConfig } from '@shaman/a2a-gateway';
 import { loadConfig as loadGqlConfig, startGqlApi } from '@shaman/gql-api';
 import { loadConfig as loadProjectorConfig, startProjector } from '@shaman/projector';
-import { withUser } from '@shaman/platform';
+import { generateSecretKey, withUser } from '@shaman/platform';
 import { spawn } from 'node:child_process';
 import { replyText, sendMessage } from '../a2a-client.js';
 import { REPO_ROOT, processEnv, type CliConfig } from '../config.js';
-import { writeDevState } from '../dev-state.js';
+import { devSecretKey, writeDevState } from '../dev-state.js';
 import type { Output } from '../output.js';
 import { preflight } from '../preflight.js';
 import { seedDemoTenant } from '../seed.js';
@@ -69,15 +69,19 @@ const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewa
   const env = processEnv();
   // The demo is a single-tenant local stack: let its agents start `node` MCP servers and reach loopback ones.
   const executorEnv = { MCP_STDIO_COMMANDS: env['MCP_STDIO_COMMANDS'] ?? 'node', MCP_ALLOW_PRIVATE_URLS: env['MCP_ALLOW_PRIVATE_URLS'] ?? 'true' };
-  const common = { NATS_URL: config.NATS_URL, NATS_STREAM: config.NATS_STREAM, NATS_SUBJECT_PREFIX: config.NATS_SUBJECT_PREFIX, LOG_LEVEL: config.LOG_LEVEL };
+  const secretKey = config.SHAMAN_SECRET_KEY ?? (await devSecretKey(generateSecretKey));
+  const common = { NATS_URL: config.NATS_URL, NATS_STREAM: config.NATS_STREAM, NATS_SUBJECT_PREFIX: config.NATS_SUBJECT_PREFIX, LOG_LEVEL: config.LOG_LEVEL, SHAMAN_SECRET_KEY: secretKey };
   const appDb = withUser(config.DATABASE_ADMIN_URL, 'shaman_app');
   const apps: Stoppable[] = [];
   try {
     apps.push(await startProjector(loadProjectorConfig({ ...env, ...common, DATABASE_URL: withUser(config.DATABASE_ADMIN_URL, 'shaman_projector') })));
-    apps.push(await startExecutor(loadExecutorConfig({ ...env, ...common, ...executorEnv })));
-    const gateway = await startGateway(loadGatewayConfig({ ...env, ...common, DATABASE_URL: appDb, GATEWAY_PORT: String(config.GATEWAY_PORT) }));
+    apps.push(await startExecutor(loadExecutorConfig({ ...env, ...common, ...executorEnv, DATABASE_URL: appDb })));
+    // The gateway also runs push-notification delivery (BullMQ); local receivers are allowed, as for MCP above.
+    const pushEnv = { REDIS_URL: config.REDIS_URL, BULLMQ_PREFIX: config.BULLMQ_PREFIX, GATEWAY_PUSH_ALLOW_PRIVATE_NETWORKS: env['GATEWAY_PUSH_ALLOW_PRIVATE_NETWORKS'] ?? 'true' };
+    const gateway = await startGateway(loadGatewayConfig({ ...env, ...common, ...pushEnv, DATABASE_URL: appDb, GATEWAY_PORT: String(config.GATEWAY_PORT) }));
     apps.push(gateway);
-    const gql = await startGqlApi(loadGqlConfig({ ...env, ...common, DATABASE_URL: appDb, GQL_PORT: String(config.GQL_PORT) }));
+    // A local stack: its developer may point repositories at local paths through GraphQL too.
+    const gql = await startGqlApi(loadGqlConfig({ REPO_ALLOW_LOCAL_URLS: 'true', ...env, ...common, DATABASE_URL: appDb, GQL_PORT: String(config.GQL_PORT) }));
     apps.push(gql);
     return { apps, gatewayUrl: gateway.url, graphqlUrl: `${gql.url}/graphql` };
   } catch (error) {

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { spawnTs } from '../lib/child.js';
+import { createJsonPoster, runClosedLoop, type LoadResult } from '../lib/load.js';
+import type { BenchContext, Scenario, ScenarioResult, Verdict } from '../lib/scenario.js';
+import { startShamanStack } from '../lib/shaman-stack.js';
+import { ratio, round } from '../lib/stats.js';
+import type { Row } from '../lib/table.js';
+
+const TEXT = 'ping';
+const REFERENCE_KEY = 'bench-reference-key';
+
+/** The request both servers get: a v0.3 blocking `message/send` (blocking is the default), fresh messageId each time. */
+const body = (id: number): string =>
+  JSON.stringify({ jsonrpc: '2.0', id, method: 'message/send', params: { message: { kind: 'message', messageId: randomUUID(), role: 'user', parts: [{ kind: 'text', text: TEXT }] }, metadata: { agent: 'Echo' } } });
+
+/** Counts only answers that are the completed Task with the echoed text, so a fast error is never a fast answer. */
+const isCompletedEcho = (status: number, text: string): boolean => {
+  if (status !== 200) return false;
+  const answer = JSON.parse(text) as { result?: { status?: { state?: string }; artifacts?: { parts?: { text?: string }[] }[] } };
+  return answer.result?.status?.state === 'completed' && answer.result.artifacts?.[0]?.parts?.[0]?.text === `Echo: ${TEXT}`;
+};
+
+const measure = async (input: { url: string; apiKey: string; concurrency: number; ctx: BenchContext }): Promise<LoadResult> => {
+  const poster = createJsonPoster(`${input.url}/a2a/v1`, { sockets: input.concurrency, headers: { 'x-api-key': input.apiKey } });
+  let id = 0;
+  try {
+    return await runClosedLoop({
+      concurrency: input.concurrency,
+      seconds: input.ctx.seconds,
+      warmupSeconds: input.ctx.warmupSeconds,
+      call: async () => {
+        const res = await poster.post(body((id += 1)));
+        return isCompletedEcho(res.status, res.body);
+      },
+    });
+  } finally {
+    poster.close();
+  }
+};
+
+const row = (target: string, concurrency: number, r: LoadResult): Row => ({
+  target,
+  concurrency,
+  requests: r.count,
+  errors: r.errors,
+  // Unrounded: the table prints two decimals, the JSON keeps the measurement.
+  'req/s': r.perSecond,
+  'p50 ms': r.p50,
+  'p99 ms': r.p99,
+  'max ms': r.max,
+});
+
+const verdicts = (concurrency: number, ours: LoadResult, reference: LoadResult): Verdict[] => {
+  const throughput = ratio(ours.perSecond, reference.perSecond);
+  const p50 = ratio(ours.p50, reference.p50);
+  return [
+    { what: `c=${concurrency} throughput, ours / reference`, value: `${round(throughput * 100, 0)} %`, target: '≥ 50 %', met: throughput >= 0.5 },
+    { what: `c=${concurrency} p50, ours / reference`, value: `${round(p50, 2)}×`, target: '≤ 2×', met: p50 <= 2 },
+  ];
+};
+
+/**
+ * Issue 3: blocking `message/send` through our durable path (gateway → JetStream → executor with the scripted
+ * zero-latency model → JetStream → gateway; projector running) beside a minimal in-memory @a2a-js/sdk server.
+ */
+export const a2aSendScenario: Scenario = {
+  name: 'a2a-send',
+  description: 'Blocking A2A message/send: ours (durable, JetStream) vs. in-memory @a2a-js/sdk reference; latency p50/p99 and req/s per concurrency.',
+  run: async (ctx): Promise<ScenarioResult> => {
+    const levels = (process.env['BENCH_CONCURRENCY'] ?? '1,16').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+    const shaman = await startShamanStack({ files: { 'Echo.md': '---\nname: Echo\nmodel: scripted\ndescription: Echoes\n---\nEcho.\n' } });
+    const reference = spawnTs('bench/reference/a2a-sdk-server.ts', { env: { REFERENCE_API_KEY: REFERENCE_KEY }, readyMsg: 'reference listening' });
+    try {
+      const referenceUrl = String((await reference.ready)['url']);
+      const rows: Row[] = [];
+      const results: Verdict[] = [];
+      for (const concurrency of levels) {
+        // One system at a time, so neither competes with the other for the two cores.
+        ctx.log(`a2a-send: c=${concurrency} reference`);
+        const theirs = await measure({ url: referenceUrl, apiKey: REFERENCE_KEY, concurrency, ctx });
+        ctx.log(`a2a-send: c=${concurrency} shaman`);
+        const ours = await measure({ url: shaman.gatewayUrl, apiKey: shaman.apiKey, concurrency, ctx });
+        for (const [name, r] of [['reference (@a2a-js/sdk, in-memory)', theirs], ['shaman (gateway+executor+projector)', ours]] as const) {
+          rows.push(row(name, concurrency, r));
+          if (r.firstError) ctx.log(`a2a-send: ${name} c=${concurrency} first error: ${r.firstError}`);
+        }
+        results.push(...verdicts(concurrency, ours, theirs));
+      }
+      return { columns: ['target', 'concurrency', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'max ms'], rows, verdicts: results };
+    } finally {
+      await reference.stop();
+      await shaman.stop();
+    }
+  },
+};

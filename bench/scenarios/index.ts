@@ -1,0 +1,6 @@
+import type { Scenario } from '../lib/scenario.js';
+import { a2aSendScenario } from './a2a-send.scenario.js';
+import { projectionRebuildScenario } from './projection-rebuild.scenario.js';
+
+/** Every benchmark, in the order `npm run bench` runs them. Add a scenario file and list it here. */
+export const SCENARIOS: readonly Scenario[] = [a2aSendScenario, projectionRebuildScenario];
