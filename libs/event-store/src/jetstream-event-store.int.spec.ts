@@ -28,6 +28,18 @@ describe('JetStream event store (real nats-server)', () => {
     expect(read.events.every((e) => e.metadata.streamPosition === result.nextExpectedStreamVersion)).toBe(true);
   });
 
+  it('finds the first and last commit on a filter with one request each, from any sequence', async () => {
+    const root = `evt.${randomUUID()}`;
+    expect(await store.firstCommit(`${root}.*`)).toBeNull();
+    const a = await store.appendToStream(`${root}.a`, [ping(1)]);
+    await store.appendToStream(stream(), [ping(99)]); // another subject in between
+    const b = await store.appendToStream(`${root}.b`, [ping(2)]);
+    expect((await store.firstCommit(`${root}.*`))?.seq).toBe(Number(a.nextExpectedStreamVersion));
+    expect((await store.firstCommit(`${root}.*`, Number(a.nextExpectedStreamVersion) + 1))?.seq).toBe(Number(b.nextExpectedStreamVersion));
+    expect(await store.firstCommit(`${root}.*`, Number(b.nextExpectedStreamVersion) + 1)).toBeNull();
+    expect((await store.lastCommit(`${root}.*`))?.seq).toBe(Number(b.nextExpectedStreamVersion));
+  });
+
   it('lets exactly one of many concurrent claimants of an empty stream win', async () => {
     const s = stream();
     const attempts = await Promise.allSettled(

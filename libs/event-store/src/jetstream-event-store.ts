@@ -19,7 +19,7 @@ import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, t
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { commitHeaders, commitIdOf, encodeCommit } from './commit.js';
-import { lastCommitOn, readCommits, type StoredCommit } from './read-subjects.js';
+import { firstCommitOn, lastCommitOn, readCommits, type StoredCommit } from './read-subjects.js';
 
 export type NatsReadEventMetadata = ReadEventMetadataWithGlobalPosition<bigint>;
 
@@ -41,6 +41,8 @@ export interface JetStreamEventStore extends EventStore<NatsReadEventMetadata> {
   readFilter(filter: string, options?: { fromSeq?: number; toSeq?: number }): AsyncGenerator<StoredCommit>;
   /** The last commit on a relative filter (wildcards allowed). */
   lastCommit(filter: string): Promise<StoredCommit | null>;
+  /** The first commit on a relative filter (wildcards allowed) at or after `fromSeq` (default 1). */
+  firstCommit(filter: string, fromSeq?: number): Promise<StoredCommit | null>;
   readonly stream: string;
   readonly subjectPrefix: string;
   readonly js: JetStreamClient;
@@ -127,6 +129,7 @@ export const createJetStreamEventStore = async (options: JetStreamEventStoreOpti
     streamExists: async (name) => (await currentVersion(name)) > 0n,
     readFilter: (filter, opts) => readCommits({ js, jsm }, { stream, filter: subjectOf(filter), ...opts }),
     lastCommit: (filter) => lastCommitOn(jsm, stream, subjectOf(filter)),
+    firstCommit: (filter, fromSeq) => firstCommitOn(jsm, stream, subjectOf(filter), fromSeq),
   };
 };
 

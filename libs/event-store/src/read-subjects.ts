@@ -22,6 +22,28 @@ export const lastCommitOn = async (
 };
 
 /**
+ * The first commit on a subject (wildcards allowed) at or after `fromSeq`, or null. One request, no consumer.
+ * nats-server (2.9+) answers `next_by_subj` on the plain MSG.GET API; the client's request type lists only
+ * `seq` and `last_by_subj`, hence the widened request object.
+ */
+export const firstCommitOn = async (
+  jsm: JetStreamManager,
+  stream: string,
+  subject: string,
+  fromSeq = 1,
+): Promise<StoredCommit | null> => {
+  const query: { seq: number; next_by_subj: string } = { seq: fromSeq, next_by_subj: subject };
+  try {
+    const m = await jsm.streams.getMessage(stream, query as unknown as Parameters<JetStreamManager['streams']['getMessage']>[1]);
+    if (!m) return null;
+    return { seq: m.seq, subject: m.subject, time: m.time, commit: decodeCommit(m.data) };
+  } catch (error) {
+    if (error instanceof JetStreamApiError && error.code === 10037) return null;
+    throw error;
+  }
+};
+
+/**
  * Every commit on a filter subject (wildcards allowed) from `fromSeq`, in stream order, through an ephemeral
  * ordered consumer. It reads up to the last sequence present when called, so it always terminates.
  */

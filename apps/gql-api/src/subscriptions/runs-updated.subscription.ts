@@ -11,13 +11,18 @@ const MAX_RUNS_IN_MEMORY = 500;
 
 type KnownRun = { rows: RunRows; progress: RunProgress };
 
+const NOTHING_BEFORE: RunRows = new Map();
+
 /**
  * A run's state just before the commit at `seq`, folded from its own commits (the live feed may have started
- * after its earlier ones). That commit is on the run's filter, so the read ends on it.
+ * after its earlier ones). That commit is on the run's filter, so the read ends on it. A run whose first commit
+ * is this one (every new run, under load hundreds a second) has nothing before it: one look-up of its first
+ * commit answers that without opening a consumer.
  */
 const foldRunBefore = async (live: LiveDeps, run: { orgId: string; runId: string; seq: number }): Promise<KnownRun> => {
-  let rows: RunRows = new Map();
   const filter = runFilter(run.orgId as OrgId, run.runId as RunId);
+  if ((await live.store.firstCommit(filter))?.seq === run.seq) return { rows: NOTHING_BEFORE, progress: summarizeRun(run.runId, NOTHING_BEFORE, run.seq - 1) };
+  let rows: RunRows = new Map();
   for await (const commit of readThrough(live.feeds, { filter, through: run.seq })) {
     if (commit.seq < run.seq) rows = foldCommit(rows, commit).rows;
   }

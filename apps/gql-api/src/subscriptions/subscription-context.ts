@@ -5,7 +5,7 @@ import type { FeedRegistry } from './feed-registry.js';
 
 /** What subscription resolvers read the stream through. */
 export type LiveDeps = {
-  store: Pick<JetStreamEventStore, 'lastCommit'>;
+  store: Pick<JetStreamEventStore, 'lastCommit' | 'firstCommit'>;
   feeds: FeedRegistry;
 };
 
