@@ -129,7 +129,7 @@ export const createJetStreamEventStore = async (options: JetStreamEventStoreOpti
     streamExists: async (name) => (await currentVersion(name)) > 0n,
     readFilter: (filter, opts) => readCommits({ js, jsm }, { stream, filter: subjectOf(filter), ...opts }),
     lastCommit: (filter) => lastCommitOn(jsm, stream, subjectOf(filter)),
-    firstCommit: (filter, fromSeq) => firstCommitOn(jsm, stream, subjectOf(filter), fromSeq),
+    firstCommit: (filter, fromSeq) => firstCommitOn(jsm, { stream, subject: subjectOf(filter), fromSeq }),
   };
 };
 

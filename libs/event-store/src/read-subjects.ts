@@ -26,12 +26,8 @@ export const lastCommitOn = async (
  * nats-server (2.9+) answers `next_by_subj` on the plain MSG.GET API; the client's request type lists only
  * `seq` and `last_by_subj`, hence the widened request object.
  */
-export const firstCommitOn = async (
-  jsm: JetStreamManager,
-  stream: string,
-  subject: string,
-  fromSeq = 1,
-): Promise<StoredCommit | null> => {
+export const firstCommitOn = async (jsm: JetStreamManager, where: { stream: string; subject: string; fromSeq?: number }): Promise<StoredCommit | null> => {
+  const { stream, subject, fromSeq = 1 } = where;
   const query: { seq: number; next_by_subj: string } = { seq: fromSeq, next_by_subj: subject };
   try {
     const m = await jsm.streams.getMessage(stream, query as unknown as Parameters<JetStreamManager['streams']['getMessage']>[1]);
