@@ -2,20 +2,12 @@ import { createRepositoryCache, repositoryNameProblem, type RepositorySyncResult
 import { repositoryEventSink, syncAndRecord } from '@shaman/gql-api';
 import { createSecretBox, deleteRepository, listRepositories, lockRepository, upsertRepository, type RepositoryRecord } from '@shaman/platform';
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
 import { namedEnvVar, type CliConfig } from '../config.js';
 import type { Output } from '../output.js';
 import { withAdmin } from './org.command.js';
+import { noOrg, orgIdOf } from './organizations.js';
 import { withSyncQueue } from './repo-schedule.js';
 import { withEventStore } from './event-store.js';
-
-const orgIdOf = async (client: pg.Client, slug: string): Promise<string | undefined> =>
-  (await client.query<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [slug])).rows[0]?.id;
-
-const noOrg = (out: Output, slug: string): number => {
-  out.error(`no organization with slug ${slug} (create it with: shaman org create ${slug} --agents <dir>)`);
-  return 1;
-};
 
 const isHttpUrl = (url: string): boolean => /^https?:\/\//i.test(url);
 

@@ -1,16 +1,8 @@
 import { createSecretBox, deleteOrgSecret, listOrgSecrets, putOrgSecret, SECRET_NAME } from '@shaman/platform';
-import type pg from 'pg';
 import { namedEnvVar, type CliConfig } from '../config.js';
 import type { Output } from '../output.js';
 import { withAdmin } from './org.command.js';
-
-const orgIdOf = async (client: pg.Client, slug: string): Promise<string | undefined> =>
-  (await client.query<{ id: string }>('SELECT id FROM organizations WHERE slug = $1', [slug])).rows[0]?.id;
-
-const noOrg = (out: Output, slug: string): number => {
-  out.error(`no organization with slug ${slug}`);
-  return 1;
-};
+import { noOrg, orgIdOf } from './organizations.js';
 
 /**
  * `shaman secret set <org-slug> <NAME> --value-env VAR`: stores an organization secret, encrypted. The value

@@ -23,7 +23,9 @@ const decode = (cursor: string): string => Buffer.from(cursor, 'base64url').toSt
 export const connectionOf = <T>(items: readonly T[], keyOf: (item: T) => string, args: { first?: number | null; after?: string | null }): Connection<T> => {
   const first = pageSize(args.first);
   const after = args.after == null ? null : decode(args.after);
-  const start = after === null ? 0 : items.findIndex((item) => keyOf(item) > after);
+  // Right after the item the cursor names; if that item is gone, at the first one past it.
+  const named = after === null ? -1 : items.findIndex((item) => keyOf(item) === after);
+  const start = after === null ? 0 : named >= 0 ? named + 1 : items.findIndex((item) => keyOf(item) > after);
   const rest = start < 0 ? [] : items.slice(start);
   const edges = rest.slice(0, first).map((node) => ({ cursor: encode(keyOf(node)), node }));
   return {

@@ -1,18 +1,11 @@
 import { deleteRepository, listRepositories, updateRepository, upsertRepository, type RepositoryRecord } from '@shaman/platform';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { gqlError } from '../errors.js';
+import { connectionOf, type Connection } from '../graphql/connection.js';
 import type { GqlContext, RepositoryServices } from '../graphql/context.js';
 import { userError, type UserError } from '../graphql/user-error.js';
 import { repositoryInputProblems, type RepositoryFields } from './repository.input.js';
 import { toRepositoryView, type RepositoryView } from './repository.view.js';
-
-type Edge = { cursor: string; node: RepositoryView };
-type Connection = { edges: Edge[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }; totalCount: number };
-
-const PageSize = z.number().int().min(1).max(100);
-const encodeCursor = (name: string): string => Buffer.from(name, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
 
 const services = (ctx: GqlContext): RepositoryServices => {
   if (!ctx.repositories) throw gqlError('INTERNAL', 'repository management is not configured on this server');
@@ -22,20 +15,11 @@ const services = (ctx: GqlContext): RepositoryServices => {
 const byName = async (ctx: GqlContext, name: string): Promise<RepositoryRecord | undefined> =>
   (await ctx.read((c) => listRepositories(c, ctx.principal.orgId))).find((r) => r.name === name);
 
-// Organizations have tens of repositories, not thousands: the page is cut from the sorted list, and the
-// cursor is the last name seen, so a repository added meanwhile is neither skipped nor repeated.
-const repositories = async (_: unknown, args: { first?: number | null; after?: string | null }, ctx: GqlContext): Promise<Connection> => {
-  const first = args.first ?? 20;
-  if (!PageSize.safeParse(first).success) throw gqlError('BAD_USER_INPUT', 'first must be between 1 and 100');
+// Organizations have tens of repositories, not thousands: the page is cut from the list sorted by name, and
+// the cursor is the last name seen, so a repository added meanwhile is neither skipped nor repeated.
+const repositories = async (_: unknown, args: { first?: number | null; after?: string | null }, ctx: GqlContext): Promise<Connection<RepositoryView>> => {
   const all = await ctx.read((c) => listRepositories(c, ctx.principal.orgId));
-  const after = args.after == null ? null : decodeCursor(args.after);
-  const rest = after === null ? all : all.filter((r) => r.name > after);
-  const edges = rest.slice(0, first).map((r) => ({ cursor: encodeCursor(r.name), node: toRepositoryView(r) }));
-  return {
-    edges,
-    pageInfo: { hasNextPage: rest.length > first, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: all.length,
-  };
+  return connectionOf(all.map(toRepositoryView), (r) => r.name, args);
 };
 
 const repository = async (_: unknown, args: { name: string }, ctx: GqlContext): Promise<RepositoryView | null> => {
