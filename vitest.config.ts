@@ -9,7 +9,7 @@ const chaosRequested = process.argv.slice(2).some((arg) => arg.includes('chaos')
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['{apps,libs,infra}/**/*.unit.spec.ts'] } },
+      { test: { name: 'unit', include: ['{apps,libs,infra}/**/*.unit.spec.ts', 'scripts/**/*.unit.spec.ts'] } },
       {
         test: {
           name: 'int',

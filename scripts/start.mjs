@@ -11,4 +11,6 @@ if (!existsSync(`${root}node_modules/.package-lock.json`) || !existsSync(`${root
   console.log('Installing dependencies (npm ci)…');
   if (run('npm', ['ci', '--no-audit', '--no-fund']) !== 0) process.exit(1);
 }
+// The web UI the gql-api serves at /ui/: built when its sources changed since the last build, else skipped.
+if (run(process.execPath, ['apps/gql-api/web/build.mjs']) !== 0) process.exit(1);
 process.exit(run(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', 'dev', ...process.argv.slice(2)]));

@@ -1,7 +1,7 @@
-import { parseConfig } from '@shaman/platform';
+import { TracingEnv, parseConfig } from '@shaman/platform';
 import { z } from 'zod';
 
-const Env = z.object({
+export const Env = z.object({
   DATABASE_URL: z.string().min(1).default('postgres://shaman_app@127.0.0.1:5432/shaman'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('SHAMAN_EVENTS'),
@@ -35,7 +35,27 @@ const Env = z.object({
   GATEWAY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(3000),
   /** `<org-slug>.<GATEWAY_BASE_DOMAIN>` names the organization; a key of another one is refused there. */
   GATEWAY_BASE_DOMAIN: z.string().optional().transform((v) => v || undefined),
+  /**
+   * The internal role (agents calling agents, docs/a2a.md "Internal role"): a second listener that accepts only
+   * platform JWTs. Unset = no internal listener; 0 = a free port (tests). Keep it off the public network.
+   */
+  GATEWAY_INTERNAL_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  GATEWAY_INTERNAL_HOST: z.string().default('127.0.0.1'),
+  /** Public JWKS (JSON) the internal role verifies platform tokens with; several keys during a rotation. */
+  SHAMAN_INTERNAL_JWKS: z.string().optional().transform((v) => v || undefined),
+  /** HS256 shared secret, the fallback when no JWKS is configured (then HS256 is the only algorithm accepted). */
+  SHAMAN_INTERNAL_JWT_SECRET: z.string().optional().transform((v) => v || undefined),
+  /** `iss` and `aud` of platform tokens; signers (executors) must use the same values. Empty = the default. */
+  SHAMAN_INTERNAL_JWT_ISSUER: z.string().optional().transform((v) => v || 'shaman'),
+  SHAMAN_INTERNAL_JWT_AUDIENCE: z.string().optional().transform((v) => v || 'shaman-internal'),
+  /** Call depth allowed when the organization sets no `max_call_depth`. */
+  GATEWAY_MAX_CALL_DEPTH: z.coerce.number().int().min(1).max(64).default(8),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** OpenTelemetry (OTEL_*): tracing is off unless an OTLP endpoint is set (docs/operations.md). */
+  ...TracingEnv.shape,
+}).refine((c) => c.GATEWAY_INTERNAL_PORT === undefined || c.SHAMAN_INTERNAL_JWKS !== undefined || c.SHAMAN_INTERNAL_JWT_SECRET !== undefined, {
+  path: ['GATEWAY_INTERNAL_PORT'],
+  message: 'the internal role needs verification keys: set SHAMAN_INTERNAL_JWKS (or the HS256 fallback SHAMAN_INTERNAL_JWT_SECRET)',
 });
 
 export type GatewayConfig = Readonly<z.infer<typeof Env>>;

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamEventStore } from '@shaman/event-store';
-import { apiKeyFromHeaders, createApiKeyAuthenticator, type ApiKeyPrincipal, type Logger, type Pool } from '@shaman/platform';
+import { apiKeyFromHeaders, checkReadiness, createApiKeyAuthenticator, postgresCheck, type ApiKeyPrincipal, type Logger, type Pool, type ReadinessCheck } from '@shaman/platform';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerCards } from './cards/card-routes.js';
 import { registerEdgeGuards, type EdgeOptions } from './edge/index.js';
@@ -11,14 +11,14 @@ import { registeredCapabilities, type MethodRegistry } from './protocol/invoke.j
 import { createPushAttacher, createPushMethods, type PushOptions } from './push/index.js';
 import { registerRest } from './rest/rest-routes.js';
 import { createStreamMethods } from './streaming/index.js';
-import { createRunPinner } from './run-pin.js';
+import { createRunPinner, type RunPinner } from './run-pin.js';
 import type { RunWatcher } from './run-watcher.js';
 import { cancelTask } from './tasks/cancel-task.js';
 import { getTask } from './tasks/get-task.js';
 import { listTasks } from './tasks/list-tasks.js';
 import { sendMessage } from './tasks/send-message.js';
-import { createTaskReader } from './tasks/task-reader.js';
-import { createTenantDirectory } from './tenants.js';
+import { createTaskReader, type TaskReader } from './tasks/task-reader.js';
+import { createTenantDirectory, type TenantDirectory } from './tenants.js';
 
 export type GatewayDeps = {
   pool: Pool;
@@ -37,17 +37,30 @@ export type GatewayDeps = {
   push?: PushOptions;
   /** Streaming (src/streaming) reads the log through it; without it the stream methods answer -32004 and the card says streaming: false. */
   nc?: NatsConnection;
+  /** What `/readyz` checks (src/metrics/observability.ts); PostgreSQL alone when absent. */
+  readiness?: Record<string, ReadinessCheck>;
 };
 
 /** Request bodies we read: JSON, and the A2A media type 1.0.1 prefers for REST. Others are HTTP 415. */
 const JSON_TYPES = ['application/json', 'application/a2a+json'];
 
-export const createGatewayServer = (deps: GatewayDeps): FastifyInstance => {
-  const clock = deps.clock ?? (() => new Date());
-  const tasks = createTaskReader({ pool: deps.pool, store: deps.store });
-  const tenants = createTenantDirectory(deps.pool);
+/** Parse JSON ourselves: a malformed body must be a JSON-RPC -32700 with HTTP 200, not Fastify's 400. */
+export const acceptJsonBodies = (app: FastifyInstance): void => {
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+};
+
+/** What the public and the internal role (src/internal) share in one process: caches of tenants, agents and pins. */
+export type GatewayShared = { clock: () => Date; tasks: TaskReader; tenants: TenantDirectory; pinToRun: RunPinner };
+export const createGatewayShared = (deps: GatewayDeps): GatewayShared => ({
+  clock: deps.clock ?? (() => new Date()),
+  tasks: createTaskReader({ pool: deps.pool, store: deps.store }),
+  tenants: createTenantDirectory(deps.pool),
   // A root joining an existing run is read at that run's commit (docs/agents.md, "Pinning").
-  const pinToRun = createRunPinner({ store: deps.store });
+  pinToRun: createRunPinner({ store: deps.store }),
+});
+
+export const createGatewayServer = (deps: GatewayDeps, shared: GatewayShared = createGatewayShared(deps)): FastifyInstance => {
+  const { clock, tasks, tenants, pinToRun } = shared;
   // Methods by internal (v0.3) name. Streaming (src/streaming) and push (src/push) register theirs here; the
   // cards declare a capability only once all of its methods are present.
   const registry: MethodRegistry = { unary: {}, streams: {} };
@@ -66,8 +79,7 @@ export const createGatewayServer = (deps: GatewayDeps): FastifyInstance => {
 
   const app = Fastify({ logger: false, bodyLimit: deps.bodyLimit });
   app.addHook('preClose', async () => shutdown.abort());
-  // Parse JSON ourselves: a malformed body must be a JSON-RPC -32700 with HTTP 200, not Fastify's 400.
-  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  acceptJsonBodies(app);
 
   const authenticator = createApiKeyAuthenticator(deps.pool, { ttlMs: deps.apiKeyCacheMs ?? 0 });
   const authenticate = async (headers: FastifyRequest['headers']): Promise<ApiKeyPrincipal> => {
@@ -80,14 +92,10 @@ export const createGatewayServer = (deps: GatewayDeps): FastifyInstance => {
   registerJsonRpc(app, { registry, authenticate, logger: deps.logger });
   registerRest(app, { registry, authenticate, logger: deps.logger });
   registerCards(app, { tenants, authenticate, publicUrl: deps.publicUrl, capabilities });
-  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    try {
-      await deps.pool.query('SELECT 1');
-      return { ok: true };
-    } catch {
-      return reply.code(503).send({ ok: false, failing: 'postgres' });
-    }
+    const readiness = await checkReadiness(deps.readiness ?? { postgres: postgresCheck(deps.pool) });
+    return reply.code(readiness.ready ? 200 : 503).send(readiness.body);
   });
   return app;
 };

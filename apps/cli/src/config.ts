@@ -6,7 +6,7 @@ import { z } from 'zod';
 /** The repository root, found from this file so the CLI works from any directory. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-const Env = z.object({
+export const Env = z.object({
   /** Migrations and seeding run as an administrative role; the apps get their own roles (see migrations/0001). */
   DATABASE_ADMIN_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/shaman'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),

@@ -8,6 +8,9 @@ import { secretListCommand, secretRemoveCommand, secretSetCommand } from './comm
 import { sendCommand } from './commands/send.command.js';
 import { projectionsRebuildCommand } from './commands/projections.command.js';
 import { replayCommand } from './commands/replay.command.js';
+import { diffCommand } from './commands/diff.command.js';
+import { forkCommand } from './commands/fork.command.js';
+import { retentionApplyCommand } from './commands/retention.command.js';
 import { loadCliConfig, type CliConfig } from './config.js';
 import { createOutput, type Output } from './output.js';
 
@@ -46,6 +49,15 @@ Usage:
                                       --org may be left out when SHAMAN_API_KEY is set
   shaman projections rebuild [--name read-models] [--batch N]
                                       rebuild every read model from the whole event stream
+  shaman fork <runId> --at <stepId|event seq> [--org <slug>] [--model M] [--prompt-file F]
+                                      start a new run that reuses one step's recording up
+                                      to the cut (a step's start, or before an event seq
+                                      of replay --json) and goes live from there
+  shaman diff <runA> <runB> [--org <slug>]
+                                      align two runs and show where they first differ
+  shaman retention apply [--org <slug>] [--dry-run] [--export-dir DIR]
+                                      export, then delete, the runs past their
+                                      organization's retention policy (age, bytes)
 
 Options:
   --json      machine-readable output
@@ -106,6 +118,11 @@ const main = async (): Promise<number> => {
       verify: { type: 'boolean', default: false },
       reexecute: { type: 'boolean', default: false },
       batch: { type: 'string' },
+      at: { type: 'string' },
+      model: { type: 'string' },
+      'prompt-file': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'export-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -139,6 +156,13 @@ const main = async (): Promise<number> => {
     }
     case 'replay':
       return replayCommand(config, out, { runId: args[0], org: values.org, verify: values.verify, reexecute: values.reexecute });
+    case 'fork':
+      return forkCommand(config, out, { runId: args[0], at: values.at, org: values.org, model: values.model, promptFile: values['prompt-file'] });
+    case 'diff':
+      return diffCommand(config, out, { runA: args[0], runB: args[1], org: values.org });
+    case 'retention':
+      if (args[0] !== 'apply') break;
+      return retentionApplyCommand(config, out, { org: values.org, dryRun: values['dry-run'], exportDir: values['export-dir'] });
     case 'projections':
       if (args[0] !== 'rebuild') break;
       return projectionsRebuildCommand(config, out, { name: values.name, batch: values.batch, tty: process.stderr.isTTY === true });

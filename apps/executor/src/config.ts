@@ -1,8 +1,8 @@
-import { parseConfig } from '@shaman/platform';
+import { TracingEnv, parseConfig } from '@shaman/platform';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
-const Env = z.object({
+export const Env = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('SHAMAN_EVENTS'),
   /** Replicas of the event stream when this app creates it (3 on a cluster). */
@@ -40,10 +40,14 @@ const Env = z.object({
       }
     })
     .optional(),
-  /** `/healthz` and `/readyz` on this port; 0 = none. */
+  /** `/healthz`, `/readyz` and `/metrics` on this port; 0 = none (compose sets 9465). */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  /** On SIGTERM, how long steps in progress may finish before they are handed back to other executors. */
+  EXECUTOR_DRAIN_GRACE_MS: z.coerce.number().int().nonnegative().default(10_000),
   /** Let HTTP MCP servers on loopback/private addresses through the SSRF guard (local development only). */
   MCP_ALLOW_PRIVATE_URLS: z.stringbool().default(false),
+  /** Let agents.json's external A2A agents on loopback/private addresses through the SSRF guard (development, tests). */
+  EXTERNAL_AGENTS_ALLOW_PRIVATE_URLS: z.stringbool().default(false),
   /**
    * Commands stdio MCP servers may run, comma-separated, or `*`. A stdio server runs a tenant-chosen command on
    * this host, so the default allows none; `*` is for trusted single-tenant deployments.
@@ -52,9 +56,19 @@ const Env = z.object({
     .string()
     .default('')
     .transform((v): readonly string[] | '*' => (v.trim() === '*' ? '*' : v.split(',').map((c) => c.trim()).filter((c) => c.length > 0))),
-  /** How deep `call_agent` chains may go (cycles between agents are allowed, and bounded by this). */
-  MAX_CALL_DEPTH: z.coerce.number().int().min(1).max(64).default(8),
-  /** How long a `call_agent` waits for the agent it called. */
+  /**
+   * The gateway's internal role (`GATEWAY_INTERNAL_PORT`), where `call_agent` sends other agents their messages,
+   * signed with SHAMAN_INTERNAL_JWT_PRIVATE_KEY (or the HS256 fallback SHAMAN_INTERNAL_JWT_SECRET). Unset: agents
+   * cannot call agents of the platform. The call depth limit is the gateway's (per organization).
+   */
+  EXECUTOR_INTERNAL_GATEWAY_URL: z.url().optional(),
+  SHAMAN_INTERNAL_JWT_PRIVATE_KEY: z.string().optional().transform((v) => v || undefined),
+  SHAMAN_INTERNAL_JWT_SECRET: z.string().optional().transform((v) => v || undefined),
+  SHAMAN_INTERNAL_JWT_ISSUER: z.string().min(1).default('shaman'),
+  SHAMAN_INTERNAL_JWT_AUDIENCE: z.string().min(1).default('shaman-internal'),
+  /** How many agents one step may call (blocking and async together). */
+  CALL_AGENT_MAX_FAN_OUT: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Per HTTP attempt to the internal gateway, and the whole of a call to an external A2A agent. */
   CALL_AGENT_TIMEOUT_MS: z.coerce.number().int().positive().default(300_000),
   /**
    * The organization secrets that `${NAME}` in MCP server definitions stands for: read as the RLS-bound app role
@@ -62,7 +76,20 @@ const Env = z.object({
    */
   DATABASE_URL: z.string().optional().transform((v) => v || undefined),
   SHAMAN_SECRET_KEY: z.string().optional().transform((v) => v || undefined),
+  /**
+   * Redis of the model response cache (docs/agents.md) and of step/run deadlines (BullMQ, docs/replay.md "Durable
+   * execution"); unset = no cache, every model call goes to its provider, and no step or run has a deadline.
+   */
+  REDIS_URL: z.string().optional().transform((v) => v || undefined),
+  /** BullMQ key prefix of the deadline queue, shared with the other apps' queues. */
+  BULLMQ_PREFIX: z.string().min(1).default('bull'),
+  /** A step's deadline, from its claim, when its agent sets no `timeoutSeconds`; 0 = none. Needs REDIS_URL. */
+  STEP_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(1_800_000),
+  /** A run's deadline, from the first claim of one of its steps; 0 = none. Needs REDIS_URL. */
+  RUN_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(7_200_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** OpenTelemetry (OTEL_*): tracing is off unless an OTLP endpoint is set (docs/operations.md). */
+  ...TracingEnv.shape,
 });
 
 export type ExecutorConfig = Readonly<z.infer<typeof Env>>;

@@ -2,15 +2,23 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
 import { EXECUTOR_CONSUMER, ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
-import type { Logger } from '@shaman/platform';
+import { createAppMetrics, createRunMetrics, traceAppends, type AppMetrics, type Logger } from '@shaman/platform';
 import { callLlmActivity } from './activities/call-llm.activity.js';
 import { callToolActivity, combineToolSources, staticToolSource, type Tool, type ToolSource } from './activities/call-tool.activity.js';
 import { createAgentResolver } from './agent-resolver.js';
 import { listenForCancels } from './cancel-listener.js';
+import { listenForDeadlines } from './deadlines/deadline-listener.js';
+import { listenForMaxDeliveries } from './deadlines/max-deliveries-listener.js';
+import { startDeadlines, type DeadlineOptions } from './deadlines/deadline-runtime.js';
 import type { ExecutorConfig } from './config.js';
 import { runConsumerLoop } from './consumer-loop.js';
+import { measureLlm, measureTool } from './metrics/activity-metrics.js';
+import { executorConsumerGauge } from './metrics/consumer-lag.js';
+import { countingStore } from './metrics/counting-store.js';
+import { createDeliveryEdge } from './metrics/delivery-scope.js';
 import { createDeltaPublisher } from './llm/delta-publisher.js';
 import { createProviderRegistry, type ProviderRegistry } from './llm/provider-registry.js';
+import type { ResponseCache } from './llm/response-cache.js';
 import { createScriptedProvider } from './llm/scripted.provider.js';
 import { withLatency } from './llm/latency.provider.js';
 import { createModelRoutes } from './llm/model-routes.js';
@@ -30,6 +38,12 @@ export type ExecutorDeps = {
    */
   tools?: ToolSource | ((store: JetStreamEventStore) => ToolSource);
   clock?: () => Date;
+  /** Where the executor's metrics go (served at `/metrics` by index.ts); a private registry when absent. */
+  metrics?: AppMetrics;
+  /** The model response cache (llm/response-cache.ts); absent = every model call goes to its provider. */
+  responseCache?: ResponseCache;
+  /** Step and run deadlines (BullMQ on Redis); absent = none (a deadline another executor appends still aborts here). */
+  deadlines?: DeadlineOptions;
 };
 
 export type Executor = { stop(graceMs?: number): Promise<void>; inFlight(): number };
@@ -66,39 +80,52 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
     maxDeliver: config.EXECUTOR_MAX_DELIVER,
     maxAckPending: config.EXECUTOR_MAX_ACK_PENDING,
   });
-  const store = await createJetStreamEventStore({ nc: deps.nc, ...deps.layout });
+  const metrics = deps.metrics ?? createAppMetrics('executor', { defaultMetrics: false });
+  const runMetrics = createRunMetrics(metrics.registry);
+  // Appends are spans that stamp their trace on the events, and the run lifecycle is counted from them (src/metrics).
+  const store = traceAppends(countingStore(await createJetStreamEventStore({ nc: deps.nc, ...deps.layout }), runMetrics));
+  const deliveries = createDeliveryEdge({ metrics: runMetrics, logger });
   const given = typeof deps.tools === 'function' ? deps.tools(store) : (deps.tools ?? staticToolSource(new Map<string, Tool>()));
   // Built into the step loop itself (it parks the step), so every executor offers it to agents that list it.
   const tools = combineToolSources(requestUserInputToolSource(), given);
   const now = () => performance.now();
+  const deadlines = deps.deadlines ? startDeadlines({ ...deps.deadlines, store, clock, logger }) : undefined;
   const step = runStep({
     store,
     agents: createAgentResolver(),
-    callLlm: callLlmActivity({ providers: deps.providers ?? defaultProviders(), maxAttempts: config.LLM_MAX_ATTEMPTS, now, sleep: abortableSleep }),
-    callTool: callToolActivity({ now }),
+    callLlm: measureLlm(callLlmActivity({ providers: deps.providers ?? defaultProviders(), maxAttempts: config.LLM_MAX_ATTEMPTS, now, sleep: abortableSleep, cache: deps.responseCache, wallClock: clock, logger }), runMetrics),
+    callTool: measureTool(callToolActivity({ now }), runMetrics),
     tools,
     executorId: config.EXECUTOR_ID,
     defaultMaxIterations: config.STEP_MAX_ITERATIONS,
     clock,
     logger,
     deltas: createDeltaPublisher({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix }),
+    deadlines,
   });
   const inFlight = new Map<string, AbortController>();
   const cancels = listenForCancels({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix, inFlight });
+  const deadlineAborts = listenForDeadlines({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix, inFlight, logger });
+  const exhausted = listenForMaxDeliveries({ nc: deps.nc, store, consumer: EXECUTOR_CONSUMER, clock, logger });
   const loop = await runConsumerLoop({
     js: store.js,
     stream: deps.layout.stream,
     consumer: EXECUTOR_CONSUMER,
     concurrency: config.EXECUTOR_CONCURRENCY,
-    handle: handleRequest({ store, runStep: step, logger, inFlight, heartbeatMs: Math.max(500, Math.floor(config.EXECUTOR_ACK_WAIT_MS / 3)), maxDeliver: config.EXECUTOR_MAX_DELIVER, clock }),
+    handle: deliveries.wrap(handleRequest({ store, runStep: step, logger, inFlight, heartbeatMs: Math.max(500, Math.floor(config.EXECUTOR_ACK_WAIT_MS / 3)), maxDeliver: config.EXECUTOR_MAX_DELIVER, clock })),
     logger,
   });
+  executorConsumerGauge(metrics, { jsm: store.jsm, stream: deps.layout.stream, consumer: EXECUTOR_CONSUMER });
   logger.info({ executorId: config.EXECUTOR_ID, stream: deps.layout.stream }, 'executor pulling');
   return {
     inFlight: () => inFlight.size,
     stop: async (graceMs = 25_000) => {
       cancels.unsubscribe();
+      deadlineAborts.unsubscribe();
+      exhausted.unsubscribe();
       await loop.stop(graceMs);
+      await deadlines?.close();
+      deliveries.handBack(); // still running after the grace: another executor takes them now
     },
   };
 };

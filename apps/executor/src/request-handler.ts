@@ -1,13 +1,19 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { decideStep, evolveStep, initialStepState, isTerminalStep, type Step } from '@shaman/domain';
+import { DEFAULT_RETRY_POLICY, decideRetry, evolveStep, initialStepState, isTerminalStep, nextAction, type RetryPolicy, type Step } from '@shaman/domain';
 import { decodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { RequestEvent, type RunRequested } from '@shaman/events';
 import type { Logger } from '@shaman/platform';
 import type { runStep } from './run-step.js';
-import { FencedError, appendStepEvents, loadStep, nextEventId, type StepHandle } from './step-log.js';
+import { FencedError, loadStep, type StepHandle } from './step-log.js';
+import { deadlineAbortOf } from './deadlines/deadline-abort.js';
+import { classifyFailure, recordDeadLetter, recordRetry } from './deadlines/failed-attempt.js';
+import { notifyParent } from './child-calls.js';
 
 /** How long an answer waits when it arrives while the run that asked the question is still letting go here. */
 const INPUT_RETRY_MS = 250;
+/** How often, and how many times, a forked step's request looks for its copied prefix (appended right after it). */
+const FORK_PREFIX_POLL_MS = 100;
+const FORK_PREFIX_POLLS = 50;
 
 export type RequestHandlerDeps = {
   store: JetStreamEventStore;
@@ -18,6 +24,8 @@ export type RequestHandlerDeps = {
   heartbeatMs: number;
   maxDeliver: number;
   clock: () => Date;
+  /** Back-off and attempts per kind of failure (default: DEFAULT_RETRY_POLICY), capped by `maxDeliver`. */
+  retryPolicy?: RetryPolicy;
 };
 
 /**
@@ -34,12 +42,15 @@ export const handleRequest = (deps: RequestHandlerDeps) => {
   return async (m: JsMsg): Promise<void> => {
     const event = parseRequest(m, deps.logger);
     if (!event) return;
+    // An external agent's node: the executor that called it records it; there is nothing to run here.
+    if (event.type === 'RunRequested' && event.data.external) return m.ack();
     const stepId = event.metadata.stepId;
     if (deps.inFlight.has(stepId)) {
       // An answer that overtook the question's own run (still finishing here): look again once that run let go.
-      if (event.type === 'StepInputProvided') return m.nak(INPUT_RETRY_MS);
+      if (event.type === 'StepInputProvided' || event.type === 'ChildStepEnded') return m.nak(INPUT_RETRY_MS);
       if (event.type === 'RunRequested') return void overtaken.set(stepId, m);
-      deps.inFlight.get(stepId)?.abort(); // a cancel: the running attempt ends the step
+      // A cancel or a passed deadline: the running attempt ends the step (failed with `timeout` for a deadline).
+      deps.inFlight.get(stepId)?.abort(event.type === 'StepDeadlineExceeded' ? deadlineAbortOf(event) : undefined);
       m.ack();
       return;
     }
@@ -59,18 +70,34 @@ const handleDelivery = async (deps: RequestHandlerDeps, input: { m: JsMsg; event
   deps.inFlight.set(event.metadata.stepId, controller);
   const heartbeat = setInterval(() => input.deliveries().forEach((d) => d.working()), deps.heartbeatMs);
   try {
-    const handle = event.type === 'RunRequested' && m.info.deliveryCount === 1 ? fresh(event) : await loadStep(deps.store, event.metadata);
+    // A fork's first request is not fresh: its copied prefix follows it on the step's event subject.
+    const prefix = event.type === 'RunRequested' ? event.data.forkedFrom?.prefixEvents : undefined;
+    const handle =
+      event.type === 'RunRequested' && m.info.deliveryCount === 1 && prefix === undefined
+        ? fresh(event)
+        : await loadWithPrefix(deps.store, { address: event.metadata, prefixEvents: prefix ?? 0 });
     // A parked step (waiting for input) has no owner to hear a cancel broadcast: this executor ends it.
-    if (event.type === 'RunCancelRequested' && handle.state.status === 'working' && !handle.state.awaitingInput) {
-      ack(); // owned by a live executor (it got the broadcast) or, if that one died, the redelivery will see the cancel
-      return;
+    if ((event.type === 'RunCancelRequested' || event.type === 'StepDeadlineExceeded') && handle.state.status === 'working' && !isParked(handle.state)) {
+      // A deadline must end the step even if its owner is gone for good (its request out of deliveries): look
+      // again later, and a step still open then is taken over and failed here (its owner, if alive, is fenced).
+      if (event.type === 'StepDeadlineExceeded' && m.info.deliveryCount === 1) return m.nak(deps.heartbeatMs * 6);
+      if (event.type === 'RunCancelRequested') {
+        ack(); // owned by a live executor (it got the broadcast) or, if that one died, the redelivery will see the cancel
+        return;
+      }
     }
     if (event.type === 'StepInputProvided' && !answersQuestion(handle.state)) {
       deps.logger.warn({ stepId: event.metadata.stepId, status: handle.state.status }, 'input for a step that is not waiting for it; ignored');
       ack();
       return;
     }
-    await settle(deps, { handle, attempt: m.info.deliveryCount, signal: controller.signal });
+    // A child's end resumes its parent only when the parent waits on it now; otherwise it is folded in for later.
+    if (event.type === 'ChildStepEnded' && nextAction(handle.state, { maxIterations: Number.MAX_SAFE_INTEGER }).kind !== 'deliver_child') {
+      ack();
+      return;
+    }
+    const ended = await settle(deps, { handle, attempt: m.info.deliveryCount, signal: controller.signal });
+    await notifyParent(deps, ended);
     ack();
   } catch (error) {
     // The newest delivery carries the server's count of attempts; an older one of the same message is stale.
@@ -86,47 +113,71 @@ const handleDelivery = async (deps: RequestHandlerDeps, input: { m: JsMsg; event
  * acked — nothing is left to do, whoever did it — while a step still open belongs to its new owner, so this
  * executor lets go without acking (acking would hide the message from that owner).
  */
-const settle = async (deps: RequestHandlerDeps, input: { handle: StepHandle; attempt: number; signal: AbortSignal }): Promise<void> => {
+const settle = async (deps: RequestHandlerDeps, input: { handle: StepHandle; attempt: number; signal: AbortSignal }): Promise<Step> => {
   try {
-    await deps.runStep(input);
+    return (await deps.runStep(input)).state;
   } catch (error) {
     if (!(error instanceof FencedError)) throw error;
     deps.logger.info({ stepId: input.handle.address.stepId }, 'fenced: another executor owns this step');
     const current = await loadStep(deps.store, input.handle.address);
     if (!isTerminalStep(current.state)) throw error;
+    return current.state;
   }
 };
 
+/** Waiting for a person's answer or for a child step: no executor holds the step, so none hears a cancel broadcast. */
+const isParked = (step: Step): boolean => {
+  // Asked with the cancel set aside: the cancel being handled is what would otherwise answer.
+  const kind = nextAction(step.status === 'working' ? { ...step, cancelRequested: false } : step, { maxIterations: Number.MAX_SAFE_INTEGER }).kind;
+  return kind === 'await_input' || kind === 'await_child';
+};
+
+/**
+ * A failed attempt (issue 7): classified (model, tool, network, internal); while the kind's policy allows another
+ * attempt, `StepRetryScheduled` is recorded and the request goes back with that kind's back-off; after the last
+ * one the step is dead-lettered (`StepDeadLettered` + `StepFailed`, one commit) and the request terminated.
+ */
 const onFailure = async (deps: RequestHandlerDeps, input: { m: JsMsg; error: unknown; address: RunRequested['metadata'] }): Promise<void> => {
-  const { m, error } = input;
+  const { m, error, address } = input;
   if (error instanceof FencedError) return; // logged in settle; the new owner acks
-  deps.logger.error({ err: error, stepId: input.address.stepId, attempt: m.info.deliveryCount }, 'step attempt failed');
-  if (m.info.deliveryCount < deps.maxDeliver) {
-    m.nak(retryDelayMs(error, m.info.deliveryCount));
+  const attempt = m.info.deliveryCount;
+  const failure = classifyFailure(error);
+  deps.logger.error({ err: error, stepId: address.stepId, attempt, kind: failure.kind }, 'step attempt failed');
+  const policy = deps.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const decision = decideRetry(policy, { kind: failure.kind, attempt, maxDeliveries: deps.maxDeliver, retryAfterMs: failure.retryAfterMs, jitter: Math.random() });
+  if (decision.kind === 'retry') {
+    // Unrecorded (the store is what failed, say) the retry still happens: the log then only lacks the why.
+    const recorded = await recordRetry(deps, { address, attempt, failure, delayMs: decision.delayMs }).catch((e: unknown) => {
+      deps.logger.warn({ err: e, stepId: address.stepId }, 'could not record the retry');
+      return 'unrecorded' as const;
+    });
+    if (recorded !== 'fenced') m.nak(decision.delayMs);
     return;
   }
-  await deadLetter(deps, input).catch((e: unknown) => deps.logger.error({ err: e }, 'could not record dead letter'));
-  m.term(`gave up after ${m.info.deliveryCount} deliveries`);
-};
-
-/** The last attempt failed: record the step as failed (behind the fence) so callers see a terminal state. */
-const deadLetter = async (deps: RequestHandlerDeps, input: { error: unknown; address: RunRequested['metadata'] }): Promise<void> => {
-  const handle = await loadStep(deps.store, input.address);
-  if (isTerminalStep(handle.state) || handle.state.status === 'absent') return;
-  const message = `gave up after repeated failures: ${(input.error as Error).message}`;
-  const code = String((input.error as { code?: unknown }).code ?? '').startsWith('llm.') ? 'model_error' : 'internal';
-  const metadata = { at: deps.clock().toISOString(), eventId: nextEventId(handle) };
-  await appendStepEvents(deps.store, handle, [decideStep({ type: 'FailStep', data: { code, message }, metadata }, handle.state)]);
-};
-
-/** Exponential back-off per delivery, or what the failing service asked for (`Retry-After`), capped at 10 minutes. */
-const retryDelayMs = (error: unknown, deliveryCount: number): number => {
-  const asked = (error as { retryAfterMs?: unknown }).retryAfterMs;
-  return typeof asked === 'number' && asked > 0 ? Math.min(asked, 600_000) : Math.min(1000 * 2 ** deliveryCount, 30_000);
+  try {
+    const ended = await recordDeadLetter(deps, { address, attempts: attempt, failure, code: decision.code });
+    if (ended) await notifyParent(deps, ended);
+  } catch (e) {
+    deps.logger.error({ err: e, stepId: address.stepId }, 'could not record dead letter');
+  }
+  m.term(`gave up after ${attempt} attempts (${failure.kind} error)`);
 };
 
 /** Whether the step has a question whose (first) answer is folded in but not yet recorded as the call's result. */
 const answersQuestion = (step: Step): boolean => step.status === 'working' && step.awaitingInput !== null && step.awaitingInput.answer !== null;
+
+/**
+ * Loads the step; for a fork, once its copied prefix is all there. Claiming before would race the prefix's append
+ * (expected sequence 0) and lose the fork; a prefix that never comes fails the delivery like any other error.
+ */
+const loadWithPrefix = async (store: JetStreamEventStore, input: { address: RunRequested['metadata']; prefixEvents: number }): Promise<StepHandle> => {
+  for (let i = 0; ; i += 1) {
+    const handle = await loadStep(store, input.address);
+    if (handle.position >= input.prefixEvents) return handle;
+    if (i >= FORK_PREFIX_POLLS) throw new Error(`forked step ${input.address.stepId}: ${handle.position} of ${input.prefixEvents} copied events are there`);
+    await new Promise((resolve) => setTimeout(resolve, FORK_PREFIX_POLL_MS));
+  }
+};
 
 const fresh = (event: RunRequested): StepHandle => ({
   address: event.metadata,

@@ -4,7 +4,11 @@ import { nextAction, priceUsage, type NextAction, type Step, type WorkingStep } 
 import { buildLlmRequest } from './activities/call-llm.activity.js';
 import { toolSpecsOf, type Tool } from './activities/call-tool.activity.js';
 import { LlmError } from './llm/llm-provider.js';
-import type { StepHandle } from './step-log.js';
+import { FencedError, loadStep, type StepHandle } from './step-log.js';
+import { armDeadlines } from './deadlines/arm-deadlines.js';
+import { deadlineOf } from './deadlines/deadline-abort.js';
+import { cancelOpenChildren, childResult } from './child-calls.js';
+import { WAIT_FOR_AGENT, waitTarget } from './tools/platform/call-agent.tool.js';
 import { startStepRun, type Intent, type RunStepDeps, type StepRun } from './step-run.js';
 import { REQUEST_USER_INPUT, promptOf } from './tools/platform/request-user-input.tool.js';
 
@@ -18,9 +22,12 @@ export type { RunStepDeps } from './step-run.js';
  */
 export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle; attempt: number; signal: AbortSignal }): Promise<StepHandle> => {
   const run = startStepRun(deps, input);
-  if (run.handle.state.status === 'working') await run.record({ type: 'ResumeStep', data: { executorId: deps.executorId, attempt: input.attempt } });
+  if (run.handle.state.status === 'working') {
+    await run.record({ type: 'ResumeStep', data: { executorId: deps.executorId, attempt: input.attempt } });
+    armDeadlines(run);
+  }
   for (;;) {
-    const state = input.signal.aborted ? withCancel(run.handle.state) : run.handle.state;
+    const state = input.signal.aborted ? withCancel(run.handle.state, input.signal.reason) : run.handle.state;
     const agent = await run.agent();
     const action = nextAction(state, { maxIterations: agent.ok ? agent.agent.maxIterations : deps.defaultMaxIterations });
     if (action.kind === 'ignore' || action.kind === 'done') return run.handle;
@@ -29,21 +36,40 @@ export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle
       deps.logger.info({ stepId: run.handle.address.stepId }, 'step waits for user input');
       return run.handle;
     }
-    await turn(run, action);
+    // Parked on a child: its `ChildStepEnded` resumes the step on whichever executor picks it up. A child that
+    // ended before the call was recorded has already been delivered (and let go, the step not yet waiting), so
+    // look at the log once more before letting go.
+    if (action.kind === 'await_child') {
+      const latest = await loadStep(deps.store, run.handle.address);
+      if (latest.version !== run.handle.version || !childEnded(latest.state, action.childStepId)) {
+        deps.logger.info({ stepId: run.handle.address.stepId, childStepId: action.childStepId }, 'step waits for the agent it called');
+        return run.handle;
+      }
+      run.handle = latest;
+      continue;
+    }
+    await turn(run, action).catch(unlessAborted(input.signal));
   }
 };
 
-type Turn = Exclude<NextAction, { kind: 'ignore' | 'done' | 'await_input' }>;
+type Turn = Exclude<NextAction, { kind: 'ignore' | 'done' | 'await_input' | 'await_child' }>;
+
+const childEnded = (step: Step, childStepId: string): boolean => step.status === 'working' && (step.children[childStepId]?.outcome ?? null) !== null;
 
 const turn = async (run: StepRun, action: Turn): Promise<void> => {
   switch (action.kind) {
     case 'deliver_input':
       return run.record({ type: 'RecordToolResult', data: { toolCallId: action.toolCallId, output: action.text, isError: false, latencyMs: 0 } });
+    case 'deliver_child':
+      return run.record({ type: 'RecordToolResult', data: { toolCallId: action.toolCallId, ...childResult(action), latencyMs: 0 } });
     case 'cancel':
+      // Children first: a crash after the step's own cancel would leave nobody to cancel them.
+      await cancelOpenChildren(run);
       return run.record({ type: 'CancelStep', data: { reason: 'canceled by request' } });
     case 'complete':
       return run.record({ type: 'CompleteStep', data: {} });
     case 'fail':
+      if (action.code === 'timeout') await cancelOpenChildren(run); // a timed-out step ends its calls, as a cancel does
       return run.record({ type: 'FailStep', data: { code: action.code, message: action.message } });
     case 'claim':
     case 'call_llm':
@@ -58,7 +84,8 @@ const modelTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'clai
   const resolved = await run.agent();
   if (!resolved.ok) return run.record({ type: 'FailStep', data: { code: resolved.code, message: resolved.message } });
   if (action.kind === 'claim') {
-    return run.record({ type: 'ClaimStep', data: { executorId: run.deps.executorId, attempt: run.attempt, model: resolved.agent.model } });
+    await run.record({ type: 'ClaimStep', data: { executorId: run.deps.executorId, attempt: run.attempt, model: resolved.agent.model } });
+    return armDeadlines(run);
   }
   const tools = await permanentToolFailure(() => run.tools(resolved.agent));
   if (typeof tools === 'string') return run.record({ type: 'FailStep', data: { code: 'tool_error', message: tools } });
@@ -72,13 +99,29 @@ const toolTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'call_
   // The call and its question are one decision, one commit: a step never waits on a call it did not record.
   const question = questionOf(action.call, tools);
   if (question !== null) return run.record(...recordCall, { type: 'RequestInput', data: { toolCallId: action.call.id, prompt: question } });
+  if (action.call.name === WAIT_FOR_AGENT && tools.has(WAIT_FOR_AGENT)) return waitForAgent(run, action.call, recordCall);
   if (recordCall.length > 0) await run.record(...recordCall);
-  const { agent: ref, depth } = (run.handle.state as WorkingStep).request;
-  const context = { ...run.handle.address, agent: ref.name, depth, repository: ref.repository, commit: ref.commit };
-  const { facts = [], ...result } = await run.deps.callTool({ call: action.call, tools, signal: run.signal, context });
+  const step = run.handle.state as WorkingStep;
+  const { agent: ref, depth, callChain } = step.request;
+  const context = { ...run.handle.address, agent: ref.name, depth, repository: ref.repository, commit: ref.commit, callChain, children: Object.keys(step.children).length };
+  const { facts = [], childCall, ...result } = await run.deps.callTool({ call: action.call, tools, signal: run.signal, context });
+  if (childCall) {
+    const called: Intent = { type: 'RecordAgentCall', data: { toolCallId: action.call.id, ...childCall } };
+    // Blocking: the call's result is the child's outcome, recorded when it arrives. Async: the task id is the result now.
+    return run.record(called, ...(childCall.mode === 'async' ? [{ type: 'RecordToolResult', data: { toolCallId: action.call.id, ...result } } as Intent] : []));
+  }
   // Facts first, in the result's commit: whoever sees the result also sees what the tool wrote.
   const writes = facts.map((fact): Intent => ({ type: 'RecordRunData', data: { ...fact, agent: ref.name } }));
   return run.record(...writes, { type: 'RecordToolResult', data: { toolCallId: action.call.id, ...result } });
+};
+
+/** `wait_for_agent`: the call's result becomes the outcome of an async child this step started, now or once it ends. */
+const waitForAgent = (run: StepRun, call: ToolCallRequest, recordCall: Intent[]): Promise<void> => {
+  const target = waitTarget(call.arguments);
+  const step = run.handle.state as WorkingStep;
+  if (target.ok && step.children[target.taskId]) return run.record(...recordCall, { type: 'AwaitAgent', data: { toolCallId: call.id, childStepId: target.taskId } });
+  const error = target.ok ? `wait_for_agent: ${target.taskId} is not an agent this step called` : target.error;
+  return run.record(...recordCall, { type: 'RecordToolResult', data: { toolCallId: call.id, output: { error }, isError: true, latencyMs: 0 } });
 };
 
 /** The prompt of a valid `request_user_input` call the agent was offered; null for any other call (invoked as usual). */
@@ -99,7 +142,7 @@ const askModel = async (run: StepRun, input: { agent: AgentDefinition; tools: Re
     const sink = deps.deltas;
     const deltas = sink ? () => sink(run.handle.address, { iteration: input.iteration }) : undefined;
     const data = await deps.callLlm({ request, iteration: input.iteration, signal, deltas });
-    const priced = { ...data.usage, ...priceUsage({ model: data.model, ...data.usage }) };
+    const priced = { ...data.usage, ...priceUsage({ model: data.model, ...data.usage, cached: data.cache?.hit === true }) };
     const usage: Intent = { type: 'RecordUsage', data: { iteration: data.iteration, provider: data.provider, model: data.model, agent: input.agent.name, ...priced } };
     // The answer, what it cost and (for a final answer) the completion it implies are one decision: one commit.
     const final: Intent[] = data.response.toolCalls.length === 0 ? [{ type: 'CompleteStep', data: {} }] : [];
@@ -127,4 +170,15 @@ const permanentToolFailure = async (load: () => Promise<ReadonlyMap<string, Tool
 };
 
 /** A locally aborted step is treated as if its cancel were already folded in. */
-const withCancel = (step: Step): Step => ('cancelRequested' in step ? { ...step, cancelRequested: true } : step);
+const withCancel = (step: Step, reason: unknown): Step => {
+  if (!('cancelRequested' in step)) return step;
+  const deadline = step.timedOut ?? deadlineOf(reason); // aborted for a deadline: the step fails with `timeout`
+  return { ...step, cancelRequested: true, ...(deadline ? { timedOut: deadline } : {}) };
+};
+
+/** A call the abort interrupted (a tool's, say) ends the turn; the loop then records the cancel or the timeout. */
+const unlessAborted =
+  (signal: AbortSignal) =>
+  (error: unknown): void => {
+    if (!signal.aborted || error instanceof FencedError) throw error;
+  };

@@ -6,6 +6,7 @@ import type { callLlmActivity } from './activities/call-llm.activity.js';
 import type { callToolActivity, Tool, ToolSource } from './activities/call-tool.activity.js';
 import type { AgentResolution, AgentResolver } from './agent-resolver.js';
 import type { DeltaSink } from './llm/delta-publisher.js';
+import type { DeadlineScheduler } from './deadlines/deadline-queue.js';
 import { appendStepEvents, nextEventId, type StepHandle } from './step-log.js';
 
 export type RunStepDeps = {
@@ -20,6 +21,8 @@ export type RunStepDeps = {
   logger: Logger;
   /** Where the model's text goes while it streams (core NATS, never stored); absent: nowhere. */
   deltas?: DeltaSink | undefined;
+  /** Arms step and run deadlines (BullMQ); absent without Redis: no deadlines. */
+  deadlines?: DeadlineScheduler | undefined;
 };
 
 type Command<T extends StepCommand['type']> = Extract<StepCommand, { type: T }>;
@@ -64,6 +67,9 @@ export const startStepRun = (deps: RunStepDeps, input: { handle: StepHandle; att
       if (agent?.ok) return agent;
       const request = 'request' in run.handle.state ? run.handle.state.request : null;
       agent = request ? await deps.agents.resolve(request.agent) : { ok: false, code: 'agent_not_found', message: 'step has no request' };
+      // A fork's overrides win over the definition, for the claim's model and every model request alike.
+      const overrides = request?.overrides;
+      if (agent.ok && overrides) agent = { ...agent, agent: { ...agent.agent, model: overrides.model ?? agent.agent.model, systemPrompt: overrides.systemPrompt ?? agent.agent.systemPrompt } };
       return agent;
     },
     tools: async (definition) => {

@@ -1,4 +1,4 @@
-import { parseConfig } from '@shaman/platform';
+import { TracingEnv, parseConfig } from '@shaman/platform';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -6,7 +6,7 @@ import { z } from 'zod';
 /** The repository root, found from this file (the CLI's default cache is under it too). */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-const Env = z.object({
+export const Env = z.object({
   // The RLS-bound app role: every read goes through row-level security (DESIGN §6).
   DATABASE_URL: z.string().min(1).default('postgres://shaman_app@127.0.0.1:5432/shaman'),
   GQL_PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
@@ -48,6 +48,8 @@ const Env = z.object({
   /** Worktrees of commits no live agent uses are deleted after this long (runs pinned to them may still read them). */
   REPO_WORKTREE_RETENTION_HOURS: z.coerce.number().positive().default(168),
   REPO_SYNC_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  /** OpenTelemetry (OTEL_*): tracing is off unless an OTLP endpoint is set (docs/operations.md). */
+  ...TracingEnv.shape,
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

@@ -120,7 +120,7 @@ describe('gql-api over HTTP: authentication, input and limits (real PostgreSQL)'
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok' });
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok' } });
   });
 
   it('starts from configuration on a free port and stops cleanly', async () => {

@@ -1,19 +1,10 @@
+import { createLogger, runApp, startTracing } from '@shaman/platform';
 import { loadConfig } from './config.js';
 import { startGqlApi } from './start.js';
 
-const api = await startGqlApi(loadConfig());
-
-let stopping = false;
-const shutdown = (): void => {
-  if (stopping) return;
-  stopping = true;
-  api.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error('gql-api: failed to stop cleanly', error);
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+// Tracing first: the provider must be registered before the first span starts.
+const config = loadConfig();
+const tracing = startTracing('gql-api', config);
+// Waits for NATS and PostgreSQL instead of exiting; on SIGTERM stops accepting requests, finishes those in flight,
+// stops the sync worker (syncs in flight finish), closes the connections and exits 0.
+await runApp({ logger: createLogger({ name: 'gql-api', level: config.LOG_LEVEL }), tracing, start: () => startGqlApi(config) });

@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import websocket from '@fastify/websocket';
 import type { JetStreamEventStore } from '@shaman/event-store';
-import type { Logger, Pool } from '@shaman/platform';
+import type { Logger, Pool, ReadinessCheck } from '@shaman/platform';
 import type { GraphQLSchema } from 'graphql';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { formatGqlError, httpError, internalHttpError } from './errors.js';
@@ -17,6 +17,7 @@ import { registerHealthRoutes } from './http/health.routes.js';
 import { registerRepositoryWebhook, type RepositoryWebhookDeps } from './repositories/webhook.route.js';
 import { createSchema } from './schema/schema.js';
 import { createLiveEndpoint, exceptUpgrades } from './subscriptions/ws-endpoint.js';
+import { registerUiRoutes } from './ui/ui.routes.js';
 
 export type GqlServerDeps = {
   pool: Pool;
@@ -39,6 +40,8 @@ export type GqlServerDeps = {
   introspection?: boolean;
   /** When given, only these operations run (http/allowlist.hook.ts). */
   allowlist?: OperationAllowlist;
+  /** What `/readyz` checks (src/metrics/observability.ts); PostgreSQL alone when absent. */
+  readiness?: Record<string, ReadinessCheck>;
 };
 export type GqlServer = { app: FastifyInstance; close: () => Promise<void> };
 
@@ -83,7 +86,9 @@ export const createGqlServer = async (deps: GqlServerDeps): Promise<GqlServer> =
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, loggerInstance });
   app.setErrorHandler(handleHttpError);
-  registerHealthRoutes(app, deps.pool);
+  registerHealthRoutes(app, deps.readiness ?? deps.pool);
+  // The live DAG web UI (static files at /ui/; the page authenticates its own GraphQL calls).
+  await registerUiRoutes(app);
   if (deps.webhooks) await registerRepositoryWebhook(app, { pool: deps.pool, ...deps.webhooks });
   const authenticate = createAuthenticator({ pool: deps.pool, oidc: deps.oidc ?? null });
   const auth = createAuthHook(authenticate);

@@ -2,12 +2,14 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createJetStreamEventStore } from '@shaman/event-store';
 import { ensureJetStream } from '@shaman/nats-infra';
-import { createLogger, createPool, natsServers } from '@shaman/platform';
+import { createLogger, createPool, natsServers, traceAppends } from '@shaman/platform';
 import { createOidcVerifier } from './auth/oidc.js';
 import { loadAllowlist } from './http/allowlist.hook.js';
 import { oidcConfigOf, type Config } from './config.js';
+import { startRegistryHealthRuntime } from './registries/registry-health.runtime.js';
 import { startRepositorySync } from './repositories/sync.runtime.js';
 import { createGqlServer } from './server.js';
+import { gqlObservability } from './metrics/observability.js';
 
 export type RunningGqlApi = { url: string; stop: () => Promise<void> };
 
@@ -28,16 +30,29 @@ export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
   };
   let sync: Awaited<ReturnType<typeof startRepositorySync>>;
   let store: Awaited<ReturnType<typeof createJetStreamEventStore>>;
+  let registryHealth: { close(): Promise<void> } | null = null;
   try {
     const layout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
     await ensureJetStream(await jetstreamManager(nc), layout);
-    store = await createJetStreamEventStore({ nc, ...layout });
+    // Commands appended from GraphQL (cancel, input) are spans and carry their traceparent (libs/platform tracing).
+    store = traceAppends(await createJetStreamEventStore({ nc, ...layout }));
     sync = await startRepositorySync(config, { pool, logger, store });
+    // Registry health rounds (BullMQ) run where the repository syncs run.
+    const started = sync;
+    registryHealth = config.REPO_SYNC_WORKER
+      ? await startRegistryHealthRuntime(config, { pool, logger, secretBox: sync.secretBox }).catch(async (error: unknown) => {
+          await started.close();
+          throw error;
+        })
+      : null;
   } catch (error) {
     await releaseBus();
     throw error;
   }
+  const observability = gqlObservability(config, { nc, pool, logger });
   const release = async (): Promise<void> => {
+    await observability.close();
+    await registryHealth?.close();
     await sync.close();
     await releaseBus();
   };
@@ -54,7 +69,9 @@ export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
       repositories: { queue: sync.queue, secretBox: sync.secretBox, allowLocalUrls: config.REPO_ALLOW_LOCAL_URLS },
       store,
       oidc: oidc ? createOidcVerifier(oidc) : undefined,
+      readiness: observability.readiness,
     });
+    observability.instrument(server.app);
     const stop = async (): Promise<void> => {
       // Webhooks stop first (nothing new is queued), then the worker drains, then NATS and the database go.
       await server.close();

@@ -1,21 +1,11 @@
-import { createLogger } from '@shaman/platform';
+import { createLogger, runApp, startTracing } from '@shaman/platform';
 import { loadConfig } from './config.js';
 import { startProjector } from './start-projector.js';
 
+// Tracing first: the provider must be registered before the first span starts.
 const config = loadConfig();
+const tracing = startTracing('projector', config);
 const logger = createLogger({ name: 'projector', level: config.LOG_LEVEL });
-const running = await startProjector(config, { logger });
-
-// Drain on SIGTERM/SIGINT: the received commits are flushed and committed before the connections close.
-const shutdown = (signal: NodeJS.Signals): void => {
-  logger.info({ signal }, 'draining');
-  running.stop().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      logger.error({ err }, 'drain failed');
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+// Waits for NATS and PostgreSQL instead of exiting; on SIGTERM the received commits are flushed and committed
+// before the connections close, then it exits 0.
+await runApp({ logger, tracing, start: () => startProjector(config, { logger }) });

@@ -19,6 +19,8 @@ export type ProjectorDeps = {
   batchWaitMs: number;
   /** The checkpoint row; 'read-models' unless a second, independent projection shares the tables' database. */
   name?: string;
+  /** Runs around each batch's transaction (metrics, tracing: src/metrics/batch-observer.ts); `apply` commits it. */
+  aroundBatch?: (commits: readonly ReceivedCommit[], apply: () => Promise<void>) => Promise<void>;
 };
 
 export type Projector = {
@@ -83,9 +85,12 @@ export const createProjector = (deps: ProjectorDeps): Projector => {
   const flush = async (commits: ReceivedCommit[]): Promise<void> => {
     const last = commits.at(-1);
     if (last === undefined) return;
-    const outcome = await projectBatch(pool, { name, lastSeq: last.seq, events: commits.flatMap((c) => c.events), repositoryEvents: commits.flatMap((c) => c.repositoryEvents), runEvents: commits.flatMap((c) => c.runEvents) });
-    progress.advance(outcome.position);
-    if (!outcome.applied) logger.debug({ lastSeq: last.seq, position: outcome.position }, 'batch already projected');
+    const apply = async (): Promise<void> => {
+      const outcome = await projectBatch(pool, { name, lastSeq: last.seq, events: commits.flatMap((c) => c.events), repositoryEvents: commits.flatMap((c) => c.repositoryEvents), runEvents: commits.flatMap((c) => c.runEvents) });
+      progress.advance(outcome.position);
+      if (!outcome.applied) logger.debug({ lastSeq: last.seq, position: outcome.position }, 'batch already projected');
+    };
+    await (deps.aroundBatch ? deps.aroundBatch(commits, apply) : apply());
   };
 
   const consumeUntilClosed = async (messages: ConsumerMessages): Promise<void> => {

@@ -71,6 +71,8 @@ const FrontmatterObject = z.strictObject({
   temperature: z.number().min(0).max(2).optional(),
   maxTokens: z.number().int().positive().optional(),
   maxIterations: z.number().int().positive().default(10),
+  /** How long one step of this agent may run, in seconds, from its claim (absent: the executor's STEP_TIMEOUT_MS). */
+  timeoutSeconds: z.number().int().positive().max(86_400).optional(),
   exposed: z.boolean().default(true),
   tags: z.array(z.string()).default([]),
   tools: z.array(z.string()).default([]),
@@ -85,6 +87,12 @@ const FrontmatterObject = z.strictObject({
     )
     .optional(),
   contextScope: z.enum(['full', 'isolated']).default('full'),
+  /**
+   * Serve identical model requests from the organization's response cache for `ttlSeconds` (off when absent,
+   * unless the organization turned it on for all its agents). For deterministic agents only: a cached answer
+   * is the same answer, every time, until it expires.
+   */
+  cache: z.strictObject({ ttlSeconds: z.number().int().min(1).max(2_592_000) }).optional(),
   agentcard: z.strictObject({ skills: z.array(AgentSkill).optional() }).optional(),
 });
 

@@ -31,3 +31,17 @@ export {
   type RepositorySyncResult,
   type LiveDefinitionSummary,
 } from './git/sync-repository.js';
+export { resolveAgentName, notFoundMessage } from './resolution/resolve-agent-name.js';
+export { externalAgentOf } from './resolution/external-agent-of.js';
+export type {
+  Resolution,
+  InternalResolution,
+  ExternalResolution,
+  ExternalAuth,
+  ResolutionSources,
+  RepositorySource,
+  RegistrySource,
+  SearchedPlace,
+} from './resolution/resolution.types.js';
+export { RegistryAgent, RegistryListing, RegistryStatus } from './resolution/registry-listing.schema.js';
+export { fetchRegistryListing, listingUrl, maxAgeOf, MAX_LISTING_BYTES, type RegistryFetch, type RegistryFetchOptions } from './resolution/registry-client.js';

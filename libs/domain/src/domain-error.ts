@@ -7,7 +7,9 @@ export type DomainErrorCode =
   | 'step.iteration_mismatch'
   | 'step.unknown_tool_call'
   | 'step.not_finished'
-  | 'step.awaiting_input';
+  | 'step.awaiting_input'
+  | 'step.awaiting_child'
+  | 'step.unknown_child';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';

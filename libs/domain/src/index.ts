@@ -9,6 +9,9 @@ export {
   type StepStreamEvent,
   type TranscriptEntry,
   type WorkingStep,
+  type ChildCall,
+  type ExceededDeadline,
+  awaitedChild,
 } from './step/step.state.js';
 export type {
   CommandMetadata,
@@ -21,12 +24,19 @@ export type {
   RecordUsage,
   RecordRunData,
   RequestInput,
+  RecordAgentCall,
+  AwaitAgent,
   CompleteStep,
   FailStep,
   CancelStep,
+  ScheduleRetry,
+  DeadLetterStep,
 } from './step/step.commands.js';
 export { decide as decideStep, stepDecider } from './step/step.decider.js';
+export { decideExternalCall, EXTERNAL_MODEL } from './external-call/external-call.decider.js';
+export type { ExternalCallCommand, StartExternalCall, CompleteExternalCall, FailExternalCall, CancelExternalCall } from './external-call/external-call.commands.js';
 export { nextAction, type NextAction, type StepLimits } from './step/step.workflow.js';
+export { decideRetry, DEFAULT_RETRY_POLICY, MAX_RETRY_AFTER_MS, type RetryPolicy, type RetryRule, type RetryDecision, type FailedAttempt } from './step/retry-policy.js';
 export {
   ROW_STATUSES,
   isTerminalRowStatus,
@@ -37,5 +47,5 @@ export {
   evolveStepRow,
   deriveRunStatus,
 } from './read-models/index.js';
-export { PRICE_TABLE, priceUsage, type PriceTable, type ModelPrice, type Priced } from './usage/price-table.js';
+export { PRICE_TABLE, CACHED_PRICE, priceUsage, type PriceTable, type ModelPrice, type Priced } from './usage/price-table.js';
 export { decideSyncEvents, type SyncOutcome, type LiveDefinition, type EventIdFor } from './repositories/sync-events.js';

@@ -12,9 +12,11 @@ import {
   ToolResulted,
 } from './step-events.js';
 import { RunDataWritten, UsageRecorded } from './data-events.js';
+import { AgentAwaited, AgentCalled, ChildStepEnded } from './agent-call-events.js';
+import { StepDeadLettered, StepDeadlineExceeded, StepRetryScheduled } from './durability-events.js';
 
 /** Events addressed to a step (its request subject): what callers ask for. */
-export const RequestEvent = z.discriminatedUnion('type', [RunRequested, RunCancelRequested, StepInputProvided]);
+export const RequestEvent = z.discriminatedUnion('type', [RunRequested, RunCancelRequested, StepInputProvided, ChildStepEnded, StepDeadlineExceeded]);
 export type RequestEvent = z.infer<typeof RequestEvent>;
 
 /** Events an executor records on a step's event subject. */
@@ -30,6 +32,10 @@ export const StepEvent = z.discriminatedUnion('type', [
   StepCanceled,
   RunDataWritten,
   UsageRecorded,
+  AgentCalled,
+  AgentAwaited,
+  StepRetryScheduled,
+  StepDeadLettered,
 ]);
 export type StepEvent = z.infer<typeof StepEvent>;
 

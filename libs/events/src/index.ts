@@ -16,6 +16,8 @@ export {
   StepCanceled,
 } from './step-events.js';
 export { RunDataKey, RunDataWritten, UsageRecorded } from './data-events.js';
+export { AgentCalled, AgentAwaited, ChildOutcome, ChildStepEnded } from './agent-call-events.js';
+export { FailureKind, StepRetryScheduled, StepDeadLettered, StepDeadlineExceeded } from './durability-events.js';
 export {
   RequestEvent,
   StepEvent,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './define-event.js';
-import { AgentName, StepId } from './ids.js';
+import { AgentName, RunId, StepId } from './ids.js';
 import { ChatMessage } from './message.js';
 import { Initiator } from './metadata.js';
 
@@ -29,6 +29,26 @@ export const RunRequested = defineEvent(
     /** 0 for a root step, parent depth + 1 for a call. */
     depth: z.number().int().nonnegative(),
     initiator: Initiator,
+    /**
+     * Agent names from the run's root down to this step's agent (absent for a root): what a depth-limit refusal
+     * names, so a runaway cycle reads as `a → b → a → …`.
+     */
+    callChain: z.array(z.string().min(1).max(260)).max(64).optional(),
+    /**
+     * Set when the step is an external A2A agent called by `call_agent`: the calling executor records the node
+     * (start and end) itself, and no executor runs it.
+     */
+    external: z.object({ url: z.url(), protocolVersion: z.enum(['0.3', '1.0']) }).optional(),
+    /**
+     * Set on the root step of a run made by `shaman fork`: the step it branches from and the origin's stream
+     * sequence it was cut at (events before it are reused). `prefixEvents` events, copied from the origin, follow
+     * on this step's event subject; an executor waits for all of them before it continues the step (docs/replay.md).
+     */
+    forkedFrom: z
+      .object({ runId: RunId, stepId: StepId, seq: z.number().int().nonnegative(), prefixEvents: z.number().int().nonnegative() })
+      .optional(),
+    /** What a fork changes: a model or system prompt here wins over the agent definition's. */
+    overrides: z.object({ model: z.string().min(1).max(200).optional(), systemPrompt: z.string().max(200_000).optional() }).optional(),
   }),
 );
 export type RunRequested = z.infer<typeof RunRequested>;

@@ -53,6 +53,13 @@ export const LlmResponded = defineEvent(
     }),
     usage: TokenUsage,
     latencyMs: z.number().nonnegative(),
+    /**
+     * Set when the organization's model response cache answered instead of the provider: `key` is the cache
+     * entry (SHA-256 of organization and request), `storedAt` when the provider's answer was stored. `usage` is
+     * then what the original call consumed, and the call itself costs nothing (UsageRecorded says `cached`).
+     * Optional, so events recorded before the cache existed parse unchanged.
+     */
+    cache: z.object({ hit: z.literal(true), key: z.string().regex(/^[0-9a-f]{64}$/), storedAt: z.iso.datetime() }).optional(),
   }),
 );
 export type LlmResponded = z.infer<typeof LlmResponded>;

@@ -1,5 +1,5 @@
 import type { JetStreamEventStore } from '@shaman/event-store';
-import { stepRequestStream, type RunCancelRequested } from '@shaman/events';
+import { stepRequestStream, type Initiator, type RunCancelRequested } from '@shaman/events';
 import { deterministicId, type ApiKeyPrincipal } from '@shaman/platform';
 import { A2AError } from '../errors.js';
 import { parseParams } from '../jsonrpc/envelope.js';
@@ -13,7 +13,7 @@ import { TERMINAL_TASK_STATES, toA2ATask, type A2ATask } from './task-view.js';
  * in-flight calls) and answers with the Task once it is canceled, or with its current state after a short wait.
  */
 export const cancelTask =
-  (deps: { store: JetStreamEventStore; tasks: TaskReader; watcher: RunWatcher; clock: () => Date; waitMs: number }) =>
+  (deps: { store: JetStreamEventStore; tasks: TaskReader; watcher: RunWatcher; clock: () => Date; waitMs: number; requestedBy?: (principal: ApiKeyPrincipal) => Initiator }) =>
   async (principal: ApiKeyPrincipal, rawParams: unknown): Promise<A2ATask> => {
     const params = parseParams(TaskIdParams, rawParams);
     const view = await deps.tasks.get(principal.orgId, params.id);
@@ -22,7 +22,8 @@ export const cancelTask =
     const watch = deps.watcher.watch(view.stepId);
     const event: RunCancelRequested = {
       type: 'RunCancelRequested',
-      data: { reason: 'tasks/cancel', requestedBy: { kind: 'api_key', id: principal.keyId } },
+      // The internal role's caller is another agent's step (src/internal); the public role's, an API key.
+      data: { reason: 'tasks/cancel', requestedBy: deps.requestedBy?.(principal) ?? { kind: 'api_key', id: principal.keyId } },
       metadata: { orgId: view.orgId, runId: view.runId, stepId: view.stepId, eventId: deterministicId(view.stepId, 'cancel'), at: deps.clock().toISOString() } as RunCancelRequested['metadata'],
     };
     await deps.store.appendToStream(stepRequestStream(event.metadata), [event]);

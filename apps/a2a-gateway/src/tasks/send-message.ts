@@ -1,6 +1,6 @@
 import { STREAM_DOES_NOT_EXIST, isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import type { JetStreamEventStore } from '@shaman/event-store';
-import { stepRequestStream, type AgentRef, type Part, type RunRequested, type StepAddress } from '@shaman/events';
+import { stepRequestStream, type AgentRef, type Initiator, type Part, type RunRequested, type StepAddress } from '@shaman/events';
 import { deterministicId, scopeAllowsAgent, type ApiKeyPrincipal } from '@shaman/platform';
 import { A2AError } from '../errors.js';
 import { parseParams } from '../jsonrpc/envelope.js';
@@ -46,12 +46,24 @@ export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPr
   if (!tenant || !resolved || !resolved.definition.exposed) throw new A2AError('invalid_params', `Invalid params: no agent named ${agent}`, { reason: 'agent_not_found', agent });
   const contextRun = await explicitRun(deps, principal.orgId, params);
   const pinned = contextRun && deps.pinToRun ? await deps.pinToRun({ orgId: principal.orgId, runId: contextRun, resolved }) : resolved;
-  const request = buildRequest({ principal, agent: pinned.ref, params, parts, contextRun, at: deps.clock().toISOString() });
+  const request = buildRequest({ orgId: principal.orgId, agent: pinned.ref, params, parts, contextRun, at: deps.clock().toISOString(), origin: { initiator: { kind: 'api_key', id: principal.keyId } } });
   await deps.attachPush?.(principal, { taskId: request.metadata.stepId, config: params.configuration?.pushNotificationConfig, version: ctx?.version });
+  return deliverRequest(deps, { orgId: principal.orgId, request, params });
+};
+
+/**
+ * Appends a built request (unless a retry already did) and answers with the Task: at once when
+ * `blocking: false`, else when the step ends or asks for input. The public and the internal role share it.
+ */
+export const deliverRequest = async (
+  deps: Pick<SendMessageDeps, 'store' | 'tasks' | 'watcher' | 'blockingTimeoutMs'>,
+  input: { orgId: string; request: RunRequested; params: MessageSendParams },
+): Promise<A2ATask> => {
+  const { orgId, request, params } = input;
   const blocking = params.configuration?.blocking !== false;
   const watch = blocking ? deps.watcher.watch(request.metadata.stepId) : null;
   const fresh = await appendRequest(deps.store, request);
-  const current = fresh ? viewFromEvents([request]) : await deps.tasks.get(principal.orgId, request.metadata.stepId);
+  const current = fresh ? viewFromEvents([request]) : await deps.tasks.get(orgId, request.metadata.stepId);
   if (!current) throw new A2AError('internal', 'internal error');
   const options = { historyLength: params.configuration?.historyLength };
   if (!watch || current.status === 'input-required' || TERMINAL_TASK_STATES.has(current.status)) {
@@ -61,38 +73,45 @@ export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPr
   // A retried blocking send waits like the original did.
   const end = await watch.until(deps.blockingTimeoutMs);
   // Timed out: answer with whatever the step has reached (usually `working`).
-  const view = end ? withTerminal(current, end) : await deps.tasks.get(principal.orgId, request.metadata.stepId);
+  const view = end ? withTerminal(current, end) : await deps.tasks.get(orgId, request.metadata.stepId);
   return toA2ATask(view ?? current, options);
 };
 
 /**
- * What makes two sends "the same message": organization, messageId, target agent, run and content. A client
- * retrying a send repeats all of them; a client that reuses a messageId for a different message does not, and
- * gets a new task rather than someone else's answer.
+ * What makes two sends "the same message": organization, messageId, target agent, run and content, and for a
+ * call between agents the calling step. A client retrying a send repeats all of them; a client that reuses a
+ * messageId for a different message does not, and gets a new task rather than someone else's answer.
  */
-const retryKey = (input: { messageId: string; agent: string; contextRun: string | null; parts: Part[] }): string =>
-  JSON.stringify([input.messageId, input.agent, input.contextRun, input.parts]);
+const retryKey = (input: { messageId: string; agent: string; contextRun: string | null; parts: Part[]; parentStepId: string | null }): string =>
+  // A root's key keeps its original shape, so the ids of sends made before calls existed do not change.
+  JSON.stringify(input.parentStepId === null ? [input.messageId, input.agent, input.contextRun, input.parts] : [input.messageId, input.agent, input.contextRun, input.parts, input.parentStepId]);
 
-const buildRequest = (input: {
-  principal: ApiKeyPrincipal;
+/** Who asks for a step: an API key's root, or (internal role) another agent's step with its place in the DAG. */
+export type RequestOrigin = { initiator: Initiator; call?: { parentStepId: string; depth: number; callChain: string[] } };
+
+export const buildRequest = (input: {
+  orgId: string;
   /** The resolved agent: its canonical name, and where the executor reads it (a worktree pinned to a commit). */
   agent: AgentRef;
   params: MessageSendParams;
   parts: Part[];
   contextRun: string | null;
   at: string;
+  origin: RequestOrigin;
 }): RunRequested => {
-  const { orgId, keyId } = input.principal;
-  const key = retryKey({ messageId: input.params.message.messageId, agent: input.agent.name, contextRun: input.contextRun, parts: input.parts });
+  const { orgId, origin } = input;
+  const parentStepId = origin.call?.parentStepId ?? null;
+  const key = retryKey({ messageId: input.params.message.messageId, agent: input.agent.name, contextRun: input.contextRun, parts: input.parts, parentStepId });
   const address = { orgId, runId: input.contextRun ?? deterministicId(orgId, 'run', key), stepId: deterministicId(orgId, 'step', key) } as StepAddress;
   return {
     type: 'RunRequested',
     data: {
       agent: input.agent,
       message: { messageId: input.params.message.messageId, role: input.params.message.role, parts: input.parts },
-      parentStepId: null,
-      depth: 0,
-      initiator: { kind: 'api_key', id: keyId },
+      parentStepId: parentStepId as RunRequested['data']['parentStepId'],
+      depth: origin.call?.depth ?? 0,
+      initiator: origin.initiator,
+      ...(origin.call ? { callChain: origin.call.callChain } : {}),
     },
     metadata: { ...address, eventId: deterministicId(orgId, 'request', key), at: input.at } as RunRequested['metadata'],
   };

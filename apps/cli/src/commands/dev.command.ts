@@ -2,8 +2,10 @@ import { loadExecutorConfig, startExecutor } from '@shaman/executor';
 import { startGateway, loadGatewayConfig } from '@shaman/a2a-gateway';
 import { loadConfig as loadGqlConfig, startGqlApi } from '@shaman/gql-api';
 import { loadConfig as loadProjectorConfig, startProjector } from '@shaman/projector';
-import { generateSecretKey, withUser } from '@shaman/platform';
+import { generateInternalKeyPair, generateSecretKey, withUser } from '@shaman/platform';
 import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { replyText, sendMessage } from '../a2a-client.js';
 import { REPO_ROOT, processEnv, type CliConfig } from '../config.js';
 import { devSecretKey, writeDevState } from '../dev-state.js';
@@ -75,11 +77,14 @@ const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewa
   const apps: Stoppable[] = [];
   try {
     apps.push(await startProjector(loadProjectorConfig({ ...env, ...common, DATABASE_URL: withUser(config.DATABASE_ADMIN_URL, 'shaman_projector') })));
-    apps.push(await startExecutor(loadExecutorConfig({ ...env, ...common, ...executorEnv, DATABASE_URL: appDb })));
     // The gateway also runs push-notification delivery (BullMQ); local receivers are allowed, as for MCP above.
     const pushEnv = { REDIS_URL: config.REDIS_URL, BULLMQ_PREFIX: config.BULLMQ_PREFIX, GATEWAY_PUSH_ALLOW_PRIVATE_NETWORKS: env['GATEWAY_PUSH_ALLOW_PRIVATE_NETWORKS'] ?? 'true' };
-    const gateway = await startGateway(loadGatewayConfig({ ...env, ...common, ...pushEnv, DATABASE_URL: appDb, GATEWAY_PORT: String(config.GATEWAY_PORT) }));
+    // Agents call agents through the gateway's internal role with tokens the executor signs (docs/a2a.md, "Internal role").
+    const internal = await devInternalKeys(env);
+    const gateway = await startGateway(loadGatewayConfig({ ...env, ...common, ...pushEnv, ...internal.gateway, DATABASE_URL: appDb, GATEWAY_PORT: String(config.GATEWAY_PORT), GATEWAY_INTERNAL_PORT: env['GATEWAY_INTERNAL_PORT'] || '8082' }));
     apps.push(gateway);
+    // After the gateway: the executor needs the internal role's URL for its agent calls.
+    apps.push(await startExecutor(loadExecutorConfig({ ...env, ...common, ...executorEnv, ...internal.executor, DATABASE_URL: appDb, EXECUTOR_INTERNAL_GATEWAY_URL: env['EXECUTOR_INTERNAL_GATEWAY_URL'] || (gateway.internalUrl ?? '') })));
     // A local stack: its developer may point repositories at local paths through GraphQL too.
     const gql = await startGqlApi(loadGqlConfig({ REPO_ALLOW_LOCAL_URLS: 'true', ...env, ...common, DATABASE_URL: appDb, GQL_PORT: String(config.GQL_PORT) }));
     apps.push(gql);
@@ -88,6 +93,25 @@ const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewa
     for (const app of apps.reverse()) await app.stop().catch(() => undefined);
     throw error;
   }
+};
+
+const DEV_INTERNAL_KEYS_FILE = join(REPO_ROOT, '.shaman', 'internal-jwt.json');
+
+/**
+ * The key pair of the local stack's internal calls: the developer's own keys when the environment names them,
+ * else one generated once into `.shaman/internal-jwt.json` (mode 0600, git-ignored), like `.shaman/secret.key`.
+ */
+const devInternalKeys = async (env: Record<string, string | undefined>): Promise<{ gateway: Record<string, string>; executor: Record<string, string> }> => {
+  if (env['SHAMAN_INTERNAL_JWKS'] || env['SHAMAN_INTERNAL_JWT_PRIVATE_KEY'] || env['SHAMAN_INTERNAL_JWT_SECRET']) return { gateway: {}, executor: {} };
+  let pair: { privateJwk: object; publicJwks: object };
+  try {
+    pair = JSON.parse(await readFile(DEV_INTERNAL_KEYS_FILE, 'utf8')) as typeof pair;
+  } catch {
+    pair = await generateInternalKeyPair();
+    await mkdir(dirname(DEV_INTERNAL_KEYS_FILE), { recursive: true });
+    await writeFile(DEV_INTERNAL_KEYS_FILE, `${JSON.stringify(pair, null, 2)}\n`, { mode: 0o600 });
+  }
+  return { gateway: { SHAMAN_INTERNAL_JWKS: JSON.stringify(pair.publicJwks) }, executor: { SHAMAN_INTERNAL_JWT_PRIVATE_KEY: JSON.stringify(pair.privateJwk) } };
 };
 
 type DemoRun = { state: string; reply: string; runId: string };

@@ -24,7 +24,9 @@ const decision = (event: StepEvent): unknown => {
       const { costMicros: _c, priceTable: _p, ...data } = event.data;
       return { type: event.type, ...data };
     }
+    // A retry follows a transient failure (an outage), not a decision of the loop; re-execution meets none.
     case 'StepResumed':
+    case 'StepRetryScheduled':
       return null;
     case 'ToolCalled':
     case 'StepInputRequired':
@@ -32,6 +34,9 @@ const decision = (event: StepEvent): unknown => {
     case 'StepFailed':
     case 'StepCanceled':
     case 'RunDataWritten':
+    case 'AgentCalled':
+    case 'AgentAwaited':
+    case 'StepDeadLettered':
       return { type: event.type, ...event.data };
   }
 };

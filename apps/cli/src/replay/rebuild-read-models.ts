@@ -51,6 +51,13 @@ const foldRange = async (f: Folding, range: { fromSeq: number; toSeq: number }):
 };
 
 /**
+ * Whether runs were deleted by retention (migrations/0015). Their usage-ledger rows are kept on purpose (money
+ * spent outlives the recording) and have no events left to rebuild them from, so the swap leaves them in place.
+ */
+const keptByRetention = async (f: Folding): Promise<boolean> =>
+  (await f.client.query<{ t: string | null }>("SELECT to_regclass('public.retention_purges')::text AS t")).rows[0]?.t != null;
+
+/**
  * Replaces the live tables by the scratch ones while the live projector waits on its checkpoint row: the
  * commits it appended meanwhile are folded first, so the tables and the checkpoint agree. DELETE rather than
  * TRUNCATE: readers keep seeing the old rows (MVCC) until the commit, instead of blocking or seeing nothing.
@@ -60,9 +67,10 @@ const swap = async (f: Folding, input: { schema: string; tables: readonly ReadMo
   await client.query(LOCK_CHECKPOINT, [deps.name]);
   await foldRange(f, { fromSeq: done.position + 1, toSeq: await lastSequence(deps.nc, deps.layout) });
   const rows: Record<string, number> = {};
+  const kept = await keptByRetention(f);
   for (const { name } of input.tables) {
     const table = `public.${quote(name)}`;
-    await client.query(`DELETE FROM ${table}`);
+    await client.query(`DELETE FROM ${table}${kept && name === 'usage_ledger' ? ' WHERE (org_id, run_id) NOT IN (SELECT org_id, run_id FROM public.retention_purges)' : ''}`);
     rows[name] = (await client.query(`INSERT INTO ${table} SELECT * FROM ${quote(input.schema)}.${quote(name)}`)).rowCount ?? 0;
   }
   await client.query('UPDATE public.projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [deps.name, done.position]);

@@ -21,7 +21,7 @@ const stepsOf = (events: readonly RecordedEvent[]): RecordedStep[] => {
     const step = steps.get(event.metadata.stepId);
     if (event.type === 'RunRequested') steps.set(event.metadata.stepId, step ?? { request: event, inputs: [], recorded: [] });
     else if (step === undefined) continue;
-    else if (event.type === 'StepInputProvided' || event.type === 'RunCancelRequested') step.inputs.push(event);
+    else if (event.type === 'StepInputProvided' || event.type === 'RunCancelRequested' || event.type === 'ChildStepEnded' || event.type === 'StepDeadlineExceeded') step.inputs.push(event);
     else step.recorded.push(event);
   }
   return [...steps.values()];

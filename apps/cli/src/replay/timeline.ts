@@ -19,9 +19,11 @@ const facts = (event: ShamanEvent, paint: Paint): string => {
     case 'StepResumed':
       return `executor ${event.data.executorId}, attempt ${event.data.attempt}`;
     case 'LlmResponded': {
-      const { iteration, provider, model, response, usage, latencyMs } = event.data;
+      const { iteration, provider, model, response, usage, latencyMs, cache } = event.data;
       const calls = response.toolCalls.length > 0 ? `, calls ${response.toolCalls.map((c) => c.name).join(', ')}` : '';
-      return `#${iteration} ${provider}/${model} ${tokens(usage.inputTokens, usage.outputTokens)}, ${response.finishReason}${calls}, ${duration(latencyMs)}`;
+      // A response the model cache answered: no provider was called (the cost line says `cached` too).
+      const cached = cache?.hit === true ? `, cached (stored ${cache.storedAt})` : '';
+      return `#${iteration} ${provider}/${model} ${tokens(usage.inputTokens, usage.outputTokens)}, ${response.finishReason}${calls}, ${duration(latencyMs)}${cached}`;
     }
     case 'UsageRecorded':
       return `#${event.data.iteration} ${event.data.model} ${tokens(event.data.inputTokens, event.data.outputTokens)}, cost ${dollars(event.data.costMicros)} (${event.data.priceTable})`;
@@ -41,6 +43,21 @@ const facts = (event: ShamanEvent, paint: Paint): string => {
       return event.data.reason ? clip(event.data.reason) : '';
     case 'RunDataWritten':
       return `${event.data.key} = ${clip(event.data.value, 40)}`;
+    case 'AgentCalled':
+      return `${paint.cyan(event.data.agent)} as ${shortId(event.data.childStepId)} (${event.data.mode})`;
+    case 'AgentAwaited':
+      return `waits for ${shortId(event.data.childStepId)}`;
+    case 'StepRetryScheduled':
+      return paint.red(`attempt ${event.data.attempt} failed (${event.data.kind}), retry in ${duration(event.data.delayMs)}: ${clip(event.data.error, 120)}`);
+    case 'StepDeadLettered':
+      return paint.red(`dead-lettered after ${event.data.attempts} attempts (${event.data.kind}): ${clip(event.data.error, 120)}`);
+    case 'StepDeadlineExceeded':
+      return paint.red(`${event.data.scope} deadline of ${duration(event.data.timeoutMs)} passed at ${event.data.deadline}`);
+    case 'ChildStepEnded': {
+      const { outcome } = event.data;
+      const said = outcome.state === 'completed' ? `"${clip(outcome.text)}"` : outcome.state === 'failed' ? paint.red(clip(outcome.message, 120)) : (outcome.reason ?? '');
+      return `${event.data.agent} ${shortId(event.data.childStepId)} ${outcome.state} ${said}`.trimEnd();
+    }
   }
 };
 

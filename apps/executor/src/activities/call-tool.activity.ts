@@ -6,7 +6,19 @@ import type { LlmToolSpec } from '../llm/llm-provider.js';
  * Who is calling a tool: the step (and its place in the run's DAG), its agent's repository and the commit it
  * is pinned to. Platform tools scope what they read and write by it; MCP tools ignore it.
  */
-export type ToolContext = { orgId: string; runId: string; stepId: string; agent: string; depth: number; repository: string; commit?: string | null };
+export type ToolContext = {
+  orgId: string;
+  runId: string;
+  stepId: string;
+  agent: string;
+  depth: number;
+  repository: string;
+  commit?: string | null;
+  /** Agent names from the run's root down to this step's agent: what a call's token carries as its chain. */
+  callChain?: readonly string[];
+  /** Child steps this step has started so far (`call_agent`'s fan-out limit). */
+  children?: number;
+};
 
 /** A tool the executor can run for a model. `invoke` is keyed by the call id so a repeated call can be recognised. */
 export type Tool = LlmToolSpec & {
@@ -17,18 +29,21 @@ export type Tool = LlmToolSpec & {
 export const RunDataFact = RunDataWritten.shape.data.omit({ agent: true });
 export type RunDataFact = z.infer<typeof RunDataFact>;
 
-export type ToolResult = { output: unknown; isError: boolean; latencyMs: number; facts?: RunDataFact[] };
+/** A child step a tool started (`call_agent`): recorded as `AgentCalled`; a blocking one parks the step until the child ends. */
+export type ChildCall = { childStepId: string; agent: string; mode: 'blocking' | 'async' };
+
+export type ToolResult = { output: unknown; isError: boolean; latencyMs: number; facts?: RunDataFact[]; childCall?: ChildCall };
 
 // A symbol, so no JSON a tool returns (an MCP server's, say) can pass for an outcome.
 const OUTCOME: unique symbol = Symbol('shaman.toolOutcome');
-export type ToolOutcome = { readonly [OUTCOME]: true; output: unknown; facts: RunDataFact[] };
+export type ToolOutcome = { readonly [OUTCOME]: true; output: unknown; facts: RunDataFact[]; childCall?: ChildCall };
 
 /**
  * A tool's output together with facts to record in the same commit as its result. Recording them with the
  * result, not from inside the tool, keeps them behind the step's fence and exactly-once: a tool re-invoked
  * after a crash had recorded nothing the first time.
  */
-export const toolOutcome = (output: unknown, facts: RunDataFact[]): ToolOutcome => ({ [OUTCOME]: true, output, facts });
+export const toolOutcome = (output: unknown, facts: RunDataFact[], childCall?: ChildCall): ToolOutcome => ({ [OUTCOME]: true, output, facts, ...(childCall ? { childCall } : {}) });
 
 const isToolOutcome = (value: unknown): value is ToolOutcome => typeof value === 'object' && value !== null && OUTCOME in value;
 
@@ -71,7 +86,8 @@ export const callToolActivity =
       if (!isToolOutcome(returned)) return { output: returned, isError: false, latencyMs: deps.now() - started };
       // An invalid fact would be an event no reader can parse: refuse it here, as the model's observation.
       const facts = z.array(RunDataFact).parse(returned.facts);
-      return { output: returned.output, isError: false, latencyMs: deps.now() - started, ...(facts.length > 0 ? { facts } : {}) };
+      const childCall = returned.childCall ? { childCall: returned.childCall } : {};
+      return { output: returned.output, isError: false, latencyMs: deps.now() - started, ...(facts.length > 0 ? { facts } : {}), ...childCall };
     } catch (error) {
       if (input.signal.aborted) throw error;
       return { output: { error: (error as Error).message }, isError: true, latencyMs: deps.now() - started };

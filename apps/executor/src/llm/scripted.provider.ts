@@ -5,20 +5,35 @@ import { createScriptStore, type AgentScript, type ScriptFs, type ScriptTurn } f
 
 type Answer = Pick<LlmResponse, 'content' | 'toolCalls' | 'finishReason'>;
 
-const TEMPLATE = /\{\{\s*(input|lastToolResult)\s*\}\}/g;
+/**
+ * `{{input}}`, `{{lastToolResult}}`, and a field of a JSON tool result: `{{lastToolResult.taskId}}` or, counting
+ * tool results from the first, `{{toolResult.1.taskId}}` (how a script waits for the agents it called async).
+ */
+const TEMPLATE = /\{\{\s*(input|lastToolResult|toolResult\.\d+)(?:\.([A-Za-z0-9_]+))?\s*\}\}/g;
 
 const byRole =
   <TRole extends LlmMessage['role']>(role: TRole) =>
   (message: LlmMessage): message is Extract<LlmMessage, { role: TRole }> =>
     message.role === role;
 
+const fieldOf = (content: string, field: string): string => {
+  try {
+    const value: unknown = (JSON.parse(content) as Record<string, unknown>)[field];
+    return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+  } catch {
+    return '';
+  }
+};
+
 const render = (template: string, messages: LlmMessage[]): string => {
-  const values = {
-    input: messages.find(byRole('user'))?.content ?? '',
-    lastToolResult: messages.findLast(byRole('tool'))?.content ?? '',
+  const results = messages.filter(byRole('tool')).map((m) => m.content ?? '');
+  const valueOf = (key: string): string => {
+    if (key === 'input') return messages.find(byRole('user'))?.content ?? '';
+    if (key === 'lastToolResult') return results.at(-1) ?? '';
+    return results[Number(key.split('.')[1])] ?? '';
   };
   // A replacer function, so "$&"-style patterns in tool output are inserted literally.
-  return template.replace(TEMPLATE, (_, key: 'input' | 'lastToolResult') => values[key]);
+  return template.replace(TEMPLATE, (_, key: string, field: string | undefined) => (field === undefined ? valueOf(key) : fieldOf(valueOf(key), field)));
 };
 
 /** Templates every string inside tool-call arguments, so a script can pass the caller's input on to a tool. */

@@ -48,6 +48,12 @@ export const MUTATION_ROLES: Readonly<Record<string, Role | 'SIGNED_IN_PERSON'>>
   updateMemberRole: 'ADMIN',
   removeMember: 'ADMIN',
   updateOrganization: 'ADMIN',
+  setRetentionPolicy: 'ADMIN',
+  // External agent registries and the model response cache (issue 10).
+  addRegistry: 'ADMIN',
+  testRegistry: 'ADMIN',
+  removeRegistry: 'ADMIN',
+  setModelCache: 'ADMIN',
   // Before the organization exists: any person signed in with OIDC (API keys belong to an organization already).
   createOrganization: 'SIGNED_IN_PERSON',
 };

@@ -25,6 +25,8 @@ const RunRow = z.object({
   created_at: z.date(),
   updated_at: z.date(),
   completed_at: z.date().nullable(),
+  forked_from_run_id: z.string().nullable(),
+  forked_from_step_id: z.string().nullable(),
   // created_at and updated_at with their full microsecond precision, which a JS Date would lose; keyset
   // cursors need it.
   created_key: z.string(),
@@ -52,6 +54,13 @@ const StepRow = z.object({
   created_at: z.date(),
   started_at: z.date().nullable(),
   completed_at: z.date().nullable(),
+  // Migration 0016 (durable execution); defaults keep rows selected without them readable.
+  attempts: Count.default(0),
+  retries: Count.default(0),
+  dead_lettered: z.boolean().default(false),
+  // Migration 0013 (external agents); defaults keep rows selected without them readable.
+  kind: z.enum(['agent', 'external']).default('agent'),
+  external_url: z.string().nullable().default(null),
 });
 
 export type Run = {
@@ -65,6 +74,8 @@ export type Run = {
   createdAt: Date;
   updatedAt: Date;
   completedAt: Date | null;
+  /** The step a `shaman fork` run branched from; null for any other run. */
+  forkedFrom: { runId: string; stepId: string } | null;
   createdKey: string;
   updatedKey: string;
 };
@@ -75,6 +86,9 @@ export type Step = {
   parentStepId: string | null;
   depth: number;
   agent: string;
+  /** The GraphQL `StepKind`: AGENT, or EXTERNAL for an agents.json agent of another A2A server. */
+  kind: 'AGENT' | 'EXTERNAL';
+  externalUrl: string | null;
   initiator: Initiator | null;
   model: string | null;
   status: RunStatus;
@@ -90,6 +104,9 @@ export type Step = {
   createdAt: Date;
   startedAt: Date | null;
   completedAt: Date | null;
+  attempts: number;
+  retries: number;
+  deadLettered: boolean;
 };
 
 export type StepEdge = { from: string; to: string };
@@ -107,6 +124,7 @@ export const toRun = (row: unknown): Run => {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
+    forkedFrom: r.forked_from_run_id !== null && r.forked_from_step_id !== null ? { runId: r.forked_from_run_id, stepId: r.forked_from_step_id } : null,
     createdKey: r.created_key,
     updatedKey: r.updated_key,
   };
@@ -120,6 +138,8 @@ export const toStep = (row: unknown): Step => {
     parentStepId: r.parent_step_id,
     depth: r.depth,
     agent: r.agent,
+    kind: r.kind === 'external' ? 'EXTERNAL' : 'AGENT',
+    externalUrl: r.external_url,
     initiator: initiatorOf(r.initiator_kind, r.initiator_id),
     model: r.model,
     status: r.status,
@@ -129,6 +149,9 @@ export const toStep = (row: unknown): Step => {
     error: r.error ?? null,
     iterations: r.iterations,
     llmCallCount: r.llm_calls,
+    attempts: r.attempts,
+    retries: r.retries,
+    deadLettered: r.dead_lettered,
     toolCallCount: r.tool_calls,
     inputTokens: r.input_tokens,
     outputTokens: r.output_tokens,

@@ -7,10 +7,10 @@ import { toRun, toStep, type Run, type Step } from './run.mapper.js';
 const utcKey = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const RUN_COLUMNS = `id, status, root_agent, initiator_kind, initiator_id, step_count, input_tokens, output_tokens, created_at, updated_at,
-  completed_at, ${utcKey('created_at')} AS created_key, ${utcKey('updated_at')} AS updated_key`;
+  completed_at, forked_from_run_id, forked_from_step_id, ${utcKey('created_at')} AS created_key, ${utcKey('updated_at')} AS updated_key`;
 
 const STEP_COLUMNS = `id, run_id, parent_step_id, depth, agent, initiator_kind, initiator_id, model, status, input, output, error, iterations,
-  llm_calls, tool_calls, input_tokens, output_tokens, created_at, started_at, completed_at`;
+  llm_calls, tool_calls, input_tokens, output_tokens, created_at, started_at, completed_at, attempts, retries, dead_lettered, kind, external_url`;
 
 const ORDER_COLUMNS = { CREATED_AT: 'created_at', UPDATED_AT: 'updated_at' } as const;
 

@@ -8,6 +8,10 @@ export const stepTypeDefs = /* GraphQL */ `
     parentStepId: ID
     depth: Int!
     agent: String!
+    "AGENT: a step an executor runs. EXTERNAL: an agent of another A2A server (agents.json) called from a step."
+    kind: StepKind!
+    "Where an EXTERNAL step's call went (its A2A endpoint); null for an AGENT step."
+    externalUrl: String
     "Who asked for the step: for a call, the calling step (AGENT)."
     initiator: Initiator
     model: String
@@ -23,6 +27,12 @@ export const stepTypeDefs = /* GraphQL */ `
     toolCallCount: Int!
     inputTokens: Int!
     outputTokens: Int!
+    "How many times an executor took the step up: its claim, and each resume after a crash or a retry (0 until claimed)."
+    attempts: Int!
+    "Failed attempts handed back to be retried with back-off (StepRetryScheduled events)."
+    retries: Int!
+    "Whether the step failed because its last allowed attempt did (StepDeadLettered); error says why."
+    deadLettered: Boolean!
     "Priced model calls of the step; zero when none was priced."
     usage: UsageTotals!
     cost: Money!
@@ -39,6 +49,12 @@ export const stepTypeDefs = /* GraphQL */ `
     llmCalls: [LlmCall!]!
     "Questions the step asked a person (request_user_input), in order."
     inputRequests: [StepInputRequest!]!
+  }
+
+  "What runs a step: one of our agents, or an external A2A agent whose start and end the calling step records."
+  enum StepKind {
+    AGENT
+    EXTERNAL
   }
 
   enum MessageRole {

@@ -97,6 +97,14 @@ export const runsTypeDefs = /* GraphQL */ `
     steps: [Step!]!
     "The DAG's edges: parent → child calls between the steps."
     edges: [StepEdge!]!
+    "The step this run was forked from (shaman fork); null for a run that was not forked."
+    forkedFrom: RunFork
+  }
+
+  "Where a forked run branched off: its root step continues this step of that run."
+  type RunFork {
+    runId: ID!
+    stepId: ID!
   }
 
   type StepEdge {

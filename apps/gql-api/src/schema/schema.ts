@@ -19,6 +19,10 @@ import { stepTypeDefs } from '../runs/step.graphql.js';
 import { stepResolvers } from '../runs/step.resolver.js';
 import { usageTypeDefs } from '../usage/usage.graphql.js';
 import { usageResolvers } from '../usage/usage.resolver.js';
+import { retentionTypeDefs } from '../retention/retention.graphql.js';
+import { retentionResolvers } from '../retention/retention.resolver.js';
+import { registriesTypeDefs } from '../registries/registries.graphql.js';
+import { registriesResolvers } from '../registries/registries.resolver.js';
 import { secretsTypeDefs } from '../secrets/secrets.graphql.js';
 import { secretsResolvers } from '../secrets/secrets.resolver.js';
 import { subscriptionsTypeDefs } from '../subscriptions/subscriptions.graphql.js';
@@ -28,15 +32,16 @@ import { baseTypeDefs } from './base.graphql.js';
 import { mutationsTypeDefs } from './mutations.graphql.js';
 import { runsTypeDefs } from './runs.graphql.js';
 
-export const typeDefs = [baseTypeDefs, mutationsTypeDefs, runsTypeDefs, repositoriesTypeDefs, secretsTypeDefs, agentsTypeDefs, identityTypeDefs, auditTypeDefs, runControlTypeDefs, subscriptionsTypeDefs, stepTypeDefs, runDataTypeDefs, usageTypeDefs];
+export const typeDefs = [baseTypeDefs, mutationsTypeDefs, runsTypeDefs, repositoriesTypeDefs, secretsTypeDefs, agentsTypeDefs, identityTypeDefs, auditTypeDefs, runControlTypeDefs, subscriptionsTypeDefs, stepTypeDefs, runDataTypeDefs, usageTypeDefs, retentionTypeDefs, registriesTypeDefs];
 
 export const resolvers = {
   DateTime: DateTimeScalar,
   JSON: JsonScalar,
   // Every root field passes the role guard (auth/guard.ts); every mutation is audited.
-  Query: guardQueries({ ...viewerResolvers.Query, ...runsResolvers.Query, ...runDataResolvers.Query, ...usageResolvers.Query, ...repositoriesResolvers.Query, ...secretsResolvers.Query, ...agentsResolvers.Query, ...identityResolvers.Query, ...auditResolvers.Query }),
-  Mutation: guardMutations({ ...repositoriesResolvers.Mutation, ...secretsResolvers.Mutation, ...identityResolvers.Mutation, ...runControlResolvers.Mutation }),
+  Query: guardQueries({ ...viewerResolvers.Query, ...runsResolvers.Query, ...runDataResolvers.Query, ...usageResolvers.Query, ...repositoriesResolvers.Query, ...secretsResolvers.Query, ...agentsResolvers.Query, ...identityResolvers.Query, ...auditResolvers.Query, ...retentionResolvers.Query, ...registriesResolvers.Query }),
+  Mutation: guardMutations({ ...repositoriesResolvers.Mutation, ...secretsResolvers.Mutation, ...identityResolvers.Mutation, ...runControlResolvers.Mutation, ...retentionResolvers.Mutation, ...registriesResolvers.Mutation }),
   Viewer: identityResolvers.Viewer,
+  Registry: registriesResolvers.Registry,
   ApiKey: identityResolvers.ApiKey,
   Subscription: subscriptionsResolvers.Subscription,
   RunConnection: runsResolvers.RunConnection,

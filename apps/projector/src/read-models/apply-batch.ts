@@ -1,5 +1,6 @@
 import type { StepRow } from '@shaman/domain';
 import type { PoolClient } from '@shaman/platform';
+import { applyForkLinks } from './fork-links.js';
 import { foldSteps, type SequencedEvent } from './fold-steps.js';
 import { toJsonParam } from './json-param.js';
 import { STEP_COLUMNS, StepRecord, toStepRecord } from './step-record.js';
@@ -36,5 +37,6 @@ export const applyBatch = async (client: PoolClient, events: readonly SequencedE
   if (changed.length === 0) return { steps: 0 };
   await client.query(UPSERT_STEPS, [toJsonParam(changed.map(toStepRecord))]);
   await upsertRuns(client, changed.map((row) => ({ orgId: row.orgId, runId: row.runId })));
+  await applyForkLinks(client, events);
   return { steps: changed.length };
 };

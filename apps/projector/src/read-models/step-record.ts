@@ -26,6 +26,11 @@ export const STEP_COLUMNS = [
   ['last_seq', 'bigint'],
   ['initiator_kind', 'text'],
   ['initiator_id', 'text'],
+  ['kind', 'text'],
+  ['external_url', 'text'],
+  ['attempts', 'integer'],
+  ['retries', 'integer'],
+  ['dead_lettered', 'boolean'],
 ] as const;
 
 const count = z.number().int().nonnegative();
@@ -61,6 +66,13 @@ export const StepRecord = z
     // Absent from records built before migration 0010 added the columns.
     initiator_kind: z.string().nullish(),
     initiator_id: z.string().nullish(),
+    // Absent from records built before migration 0013 added the columns.
+    kind: z.enum(['agent', 'external']).nullish(),
+    external_url: z.string().nullish(),
+    // Absent from records built before migration 0016 added the columns.
+    attempts: count.nullish(),
+    retries: count.nullish(),
+    dead_lettered: z.boolean().nullish(),
   })
   .transform(
     (r): StepRow => ({
@@ -86,6 +98,11 @@ export const StepRecord = z
       completedAt: r.completed_at,
       updatedAt: r.updated_at,
       lastSeq: r.last_seq,
+      kind: r.kind ?? 'agent',
+      externalUrl: r.external_url ?? null,
+      attempts: r.attempts ?? 0,
+      retries: r.retries ?? 0,
+      deadLettered: r.dead_lettered ?? false,
     }),
   );
 
@@ -114,4 +131,9 @@ export const toStepRecord = (row: StepRow): z.input<typeof StepRecord> => ({
   last_seq: row.lastSeq,
   initiator_kind: row.initiator?.kind ?? null,
   initiator_id: row.initiator?.id ?? null,
+  kind: row.kind,
+  external_url: row.externalUrl,
+  attempts: row.attempts,
+  retries: row.retries,
+  dead_lettered: row.deadLettered,
 });

@@ -24,6 +24,11 @@ const requested = ({ data, metadata }: RunRequested, seq: number): StepRow => ({
   completedAt: null,
   updatedAt: metadata.at,
   lastSeq: seq,
+  kind: data.external ? 'external' : 'agent',
+  externalUrl: data.external?.url ?? null,
+  attempts: 0,
+  retries: 0,
+  deadLettered: false,
 });
 
 const llmResponded = (row: StepRow, { data }: LlmResponded): StepRow => ({
@@ -54,20 +59,27 @@ const completed = (row: StepRow, { data, metadata }: StepCompleted): StepRow => 
 export const evolveStepRow = (row: StepRow | null, event: ShamanEvent, seq: number): StepRow | null => {
   if (event.type === 'RunRequested') return row ?? requested(event, seq);
   // Requests change nothing by themselves: what the executor records about them does.
-  if (row === null || isTerminalRowStatus(row.status) || event.type === 'RunCancelRequested' || event.type === 'StepInputProvided') return row;
+  if (row === null || isTerminalRowStatus(row.status) || event.type === 'RunCancelRequested' || event.type === 'StepInputProvided' || event.type === 'ChildStepEnded' || event.type === 'StepDeadlineExceeded') return row;
   const at = event.metadata.at;
   // Whatever the executor records after a question was answered means the step is working again.
   const touched: StepRow = { ...row, updatedAt: at, lastSeq: seq, status: row.status === 'input-required' ? 'working' : row.status };
   switch (event.type) {
     case 'StepStarted':
-      return { ...touched, status: 'working', startedAt: row.startedAt ?? at, model: event.data.model };
+      return { ...touched, status: 'working', startedAt: row.startedAt ?? at, model: event.data.model, attempts: Math.max(row.attempts, event.data.attempt) };
     case 'StepResumed':
-      return { ...touched, status: 'working' };
+      return { ...touched, status: 'working', attempts: Math.max(row.attempts, event.data.attempt) };
+    case 'StepRetryScheduled':
+      return { ...touched, retries: row.retries + 1, attempts: Math.max(row.attempts, event.data.attempt) };
+    case 'StepDeadLettered':
+      return { ...touched, deadLettered: true, attempts: Math.max(row.attempts, event.data.attempts) };
     case 'LlmResponded':
       return llmResponded(touched, event);
     case 'ToolCalled':
       return { ...touched, toolCalls: row.toolCalls + 1 };
+    // A call to another agent (AgentCalled, AgentAwaited): the child is a row of its own, with this step as its parent.
     case 'ToolResulted':
+    case 'AgentCalled':
+    case 'AgentAwaited':
       return touched;
     case 'StepInputRequired':
       return { ...touched, status: 'input-required' };

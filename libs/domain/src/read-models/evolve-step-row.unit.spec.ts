@@ -55,6 +55,8 @@ const submitted: StepRow = {
   initiator: { kind: 'agent', id: parentStepId },
   ...{ status: 'submitted', input: message, output: null, error: null, iterations: 0, llmCalls: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0 },
   ...{ createdAt: at(1), startedAt: null, completedAt: null, updatedAt: at(1), lastSeq: 1 },
+  ...{ kind: 'agent', externalUrl: null },
+  ...{ attempts: 0, retries: 0, deadLettered: false },
 };
 
 describe('evolveStepRow', () => {

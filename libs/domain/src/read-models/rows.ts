@@ -43,6 +43,16 @@ export type StepRow = {
   updatedAt: string;
   /** Stream sequence of the last event applied to the row. */
   lastSeq: number;
+  /** `external`: an agent of another A2A server (agents.json) called from a step, recorded by the caller's executor. */
+  kind: 'agent' | 'external';
+  /** Where an external step's call went (`RunRequested.data.external.url`); null for an agent step. */
+  externalUrl: string | null;
+  /** The highest attempt an executor recorded (claim, resumes, retries); 0 until claimed. */
+  attempts: number;
+  /** How many failed attempts were handed back to be retried (`StepRetryScheduled`). */
+  retries: number;
+  /** Whether the step failed because its last allowed attempt did (`StepDeadLettered`). */
+  deadLettered: boolean;
 };
 
 export type RunRow = {

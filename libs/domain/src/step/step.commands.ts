@@ -1,4 +1,4 @@
-import type { LlmResponded, RunDataWritten, StepFailureCode, ToolCallRequest, UsageRecorded } from '@shaman/events';
+import type { LlmResponded, StepDeadLettered, StepRetryScheduled, RunDataWritten, StepFailureCode, ToolCallRequest, UsageRecorded } from '@shaman/events';
 
 /** Time and the id of the event a command produces arrive here, never from the decider (STYLE §4). */
 export type CommandMetadata = { at: string; eventId: string; traceparent?: string };
@@ -17,9 +17,17 @@ export type RecordUsage = { type: 'RecordUsage'; data: UsageRecorded['data']; me
 export type RecordRunData = { type: 'RecordRunData'; data: RunDataWritten['data']; metadata: CommandMetadata };
 /** The pending tool call `toolCallId` (`request_user_input`) waits for a person's answer to `prompt`. */
 export type RequestInput = { type: 'RequestInput'; data: { toolCallId: string; prompt: string }; metadata: CommandMetadata };
+/** The pending `call_agent` call `toolCallId` started child step `childStepId` (blocking: the call's result is the child's outcome). */
+export type RecordAgentCall = { type: 'RecordAgentCall'; data: { toolCallId: string; childStepId: string; agent: string; mode: 'blocking' | 'async' }; metadata: CommandMetadata };
+/** The pending `wait_for_agent` call `toolCallId` takes the outcome of the earlier async child `childStepId` as its result. */
+export type AwaitAgent = { type: 'AwaitAgent'; data: { toolCallId: string; childStepId: string }; metadata: CommandMetadata };
 export type CompleteStep = { type: 'CompleteStep'; data: Record<string, never>; metadata: CommandMetadata };
 export type FailStep = { type: 'FailStep'; data: { code: StepFailureCode; message: string }; metadata: CommandMetadata };
 export type CancelStep = { type: 'CancelStep'; data: { reason?: string }; metadata: CommandMetadata };
+/** An attempt failed with an error retrying may fix: the step is handed back, to be tried again after a delay. */
+export type ScheduleRetry = { type: 'ScheduleRetry'; data: StepRetryScheduled['data']; metadata: CommandMetadata };
+/** The last attempt failed: recorded together with (before) the `FailStep` that ends the step. */
+export type DeadLetterStep = { type: 'DeadLetterStep'; data: StepDeadLettered['data']; metadata: CommandMetadata };
 
 export type StepCommand =
   | ClaimStep
@@ -30,6 +38,10 @@ export type StepCommand =
   | RecordUsage
   | RecordRunData
   | RequestInput
+  | RecordAgentCall
+  | AwaitAgent
   | CompleteStep
   | FailStep
-  | CancelStep;
+  | CancelStep
+  | ScheduleRetry
+  | DeadLetterStep;

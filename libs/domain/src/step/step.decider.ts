@@ -1,8 +1,10 @@
-import type { EventMetadata, StepEvent } from '@shaman/events';
+import type { EventMetadata, StepEvent, StepId } from '@shaman/events';
 import { DomainError } from '../domain-error.js';
 import type {
   CancelStep,
   ClaimStep,
+  DeadLetterStep,
+  ScheduleRetry,
   CommandMetadata,
   CompleteStep,
   FailStep,
@@ -13,6 +15,8 @@ import type {
   RecordUsage,
   RequestInput,
   ResumeStep,
+  RecordAgentCall,
+  AwaitAgent,
   StepCommand,
 } from './step.commands.js';
 import { evolve, initialState, isTerminal, type Step, type StepRequest, type StepStreamEvent, type WorkingStep } from './step.state.js';
@@ -56,6 +60,8 @@ const recordToolResult = ({ data, metadata }: RecordToolResult, step: Step): Ste
   const call = w.pendingToolCalls.find((c) => c.id === data.toolCallId);
   if (!call) throw new DomainError('step.unknown_tool_call', data.toolCallId);
   if (w.awaitingInput?.toolCallId === call.id && w.awaitingInput.answer === null) throw new DomainError('step.awaiting_input', 'nobody has answered yet');
+  const awaited = w.awaits[call.id];
+  if (awaited !== undefined && !w.children[awaited]?.outcome) throw new DomainError('step.awaiting_child', `child ${awaited} has not ended`);
   return { type: 'ToolResulted', data: { ...data, name: call.name }, metadata: meta(w.request, metadata) };
 };
 
@@ -66,6 +72,26 @@ const requestInput = ({ data, metadata }: RequestInput, step: Step): StepEvent =
   if (!w.pendingToolCalls.some((c) => c.id === data.toolCallId)) throw new DomainError('step.unknown_tool_call', data.toolCallId);
   if (!w.calledToolIds.includes(data.toolCallId)) throw new DomainError('step.unknown_tool_call', `${data.toolCallId} was not recorded as called`);
   return { type: 'StepInputRequired', data, metadata: meta(w.request, metadata) };
+};
+
+// A call is a recorded (`ToolCalled`), still pending call of the model's; each child is started once.
+const recordedCall = (w: WorkingStep, toolCallId: string): void => {
+  if (!w.pendingToolCalls.some((c) => c.id === toolCallId) || !w.calledToolIds.includes(toolCallId)) throw new DomainError('step.unknown_tool_call', toolCallId);
+  if (w.awaits[toolCallId] !== undefined) throw new DomainError('step.awaiting_child', `${toolCallId} already waits on ${w.awaits[toolCallId]}`);
+};
+
+const recordAgentCall = ({ data, metadata }: RecordAgentCall, step: Step): StepEvent => {
+  const w = working(step);
+  recordedCall(w, data.toolCallId);
+  if (w.children[data.childStepId]) throw new DomainError('step.unknown_child', `${data.childStepId} was already called`);
+  return { type: 'AgentCalled', data: { ...data, childStepId: data.childStepId as StepId }, metadata: meta(w.request, metadata) };
+};
+
+const awaitAgent = ({ data, metadata }: AwaitAgent, step: Step): StepEvent => {
+  const w = working(step);
+  recordedCall(w, data.toolCallId);
+  if (!w.children[data.childStepId]) throw new DomainError('step.unknown_child', `${data.childStepId} is not a child of this step`);
+  return { type: 'AgentAwaited', data: { ...data, childStepId: data.childStepId as StepId }, metadata: meta(w.request, metadata) };
 };
 
 const recordUsage = ({ data, metadata }: RecordUsage, step: Step): StepEvent => ({
@@ -99,6 +125,11 @@ const fail = ({ data, metadata }: FailStep, step: Step): StepEvent => ({ type: '
 
 const cancel = ({ data, metadata }: CancelStep, step: Step): StepEvent => ({ type: 'StepCanceled', data, metadata: meta(endOf(step), metadata) });
 
+// Retries are about any open step, claimed or not (an attempt can fail before it claims).
+const scheduleRetry = ({ data, metadata }: ScheduleRetry, step: Step): StepEvent => ({ type: 'StepRetryScheduled', data, metadata: meta(endOf(step), metadata) });
+
+const deadLetter = ({ data, metadata }: DeadLetterStep, step: Step): StepEvent => ({ type: 'StepDeadLettered', data, metadata: meta(endOf(step), metadata) });
+
 /** One event per command: each is appended as its own commit, before the executor acts on it. */
 export const decide = (command: StepCommand, step: Step): StepEvent => {
   switch (command.type) {
@@ -110,9 +141,13 @@ export const decide = (command: StepCommand, step: Step): StepEvent => {
     case 'RecordUsage': return recordUsage(command, step);
     case 'RecordRunData': return recordRunData(command, step);
     case 'RequestInput': return requestInput(command, step);
+    case 'RecordAgentCall': return recordAgentCall(command, step);
+    case 'AwaitAgent': return awaitAgent(command, step);
     case 'CompleteStep': return complete(command, step);
     case 'FailStep': return fail(command, step);
     case 'CancelStep': return cancel(command, step);
+    case 'ScheduleRetry': return scheduleRetry(command, step);
+    case 'DeadLetterStep': return deadLetter(command, step);
   }
 };
 

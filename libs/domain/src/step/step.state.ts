@@ -1,4 +1,4 @@
-import { messageText, type AgentRef, type ChatMessage, type Initiator, type RunRequested, type StepEvent, type ToolCallRequest, type TokenUsage, type RequestEvent } from '@shaman/events';
+import { messageText, type AgentRef, type ChildOutcome, type ChatMessage, type Initiator, type RunRequested, type StepEvent, type ToolCallRequest, type TokenUsage, type RequestEvent } from '@shaman/events';
 
 /** What a caller asked of the step: fixed once requested. */
 export type StepRequest = {
@@ -10,7 +10,14 @@ export type StepRequest = {
   parentStepId: string | null;
   depth: number;
   initiator: Initiator;
+  /** A fork's model and system prompt, which win over the agent definition's (RunRequested.overrides). */
+  overrides?: { model?: string | undefined; systemPrompt?: string | undefined };
+  /** Agent names from the run's root down to this step's own agent (a root's is just its agent). */
+  callChain: string[];
 };
+
+/** A child step this one started with `call_agent`, and how it ended once its `ChildStepEnded` is folded in. */
+export type ChildCall = { agent: string; toolCallId: string; mode: 'blocking' | 'async'; outcome: ChildOutcome | null };
 
 /** The model's side and the tools' side of the conversation, in the order they were recorded. */
 export type TranscriptEntry =
@@ -29,17 +36,31 @@ export type WorkingStep = {
   calledToolIds: string[];
   usage: TokenUsage;
   cancelRequested: boolean;
+  /** Set by the first `StepDeadlineExceeded` (with `cancelRequested`): the step ends failed with `timeout`, not canceled. */
+  timedOut?: ExceededDeadline;
   /**
    * Set while a `request_user_input` call waits for a person (`StepInputRequired`); `answer` is the text of the
    * first `StepInputProvided` after it, null until one arrives. Cleared by that call's `ToolResulted`.
    */
   awaitingInput: { toolCallId: string; prompt: string; answer: string | null } | null;
+  /** Children by step id (`AgentCalled`), in call order. */
+  children: Record<string, ChildCall>;
+  /**
+   * Outcomes that arrived before their `AgentCalled` was folded (a fast child can end before the caller records
+   * the call): attached to the child when it is.
+   */
+  earlyOutcomes: Record<string, ChildOutcome>;
+  /** Pending tool calls whose result is a child's outcome (a blocking `call_agent`, a `wait_for_agent`): call id → child step id. */
+  awaits: Record<string, string>;
 };
+
+/** Which deadline of a step passed (issue 7). */
+export type ExceededDeadline = { scope: 'step' | 'run'; timeoutMs: number };
 
 export type TerminalStep = { status: 'completed' | 'failed' | 'canceled'; request: StepRequest | null };
 export type OpenStep =
-  | { status: 'absent'; cancelRequested: boolean }
-  | { status: 'requested'; request: StepRequest; cancelRequested: boolean }
+  | { status: 'absent'; cancelRequested: boolean; timedOut?: ExceededDeadline }
+  | { status: 'requested'; request: StepRequest; cancelRequested: boolean; timedOut?: ExceededDeadline }
   | WorkingStep;
 export type Step = OpenStep | TerminalStep;
 
@@ -60,6 +81,8 @@ const requestOf = (e: RunRequested): StepRequest => ({
   parentStepId: e.data.parentStepId,
   depth: e.data.depth,
   initiator: e.data.initiator,
+  callChain: e.data.callChain ?? [e.data.agent.name],
+  ...(e.data.overrides ? { overrides: e.data.overrides } : {}),
 });
 
 const requestOfState = (step: Step): StepRequest | null => ('request' in step ? step.request : null);
@@ -73,9 +96,15 @@ const evolveOpen = (step: OpenStep, event: StepStreamEvent): Step => {
       return step.status === 'absent' ? { status: 'requested', request: requestOf(event), cancelRequested: step.cancelRequested } : step;
     case 'RunCancelRequested':
       return { ...step, cancelRequested: true };
+    // A passed deadline ends the step as a cancel does, but as a failure (`timeout`); the first one counts.
+    case 'StepDeadlineExceeded':
+      return { ...step, cancelRequested: true, timedOut: step.timedOut ?? { scope: event.data.scope, timeoutMs: event.data.timeoutMs } };
     case 'StepStarted':
-      return step.status === 'requested' ? startWorking(step.request, event.data.model, step.cancelRequested) : step;
+      return step.status === 'requested' ? { ...startWorking(step.request, event.data.model, step.cancelRequested), ...(step.timedOut ? { timedOut: step.timedOut } : {}) } : step;
+    // Resumes and retries are facts about attempts, not about the conversation.
     case 'StepResumed':
+    case 'StepRetryScheduled':
+    case 'StepDeadLettered':
     case 'RunDataWritten':
     case 'UsageRecorded':
       return step;
@@ -89,6 +118,12 @@ const evolveOpen = (step: OpenStep, event: StepStreamEvent): Step => {
       return step.status === 'working' ? { ...step, awaitingInput: { ...event.data, answer: null } } : step;
     case 'StepInputProvided':
       return withInput(step, messageText(event.data.message));
+    case 'AgentCalled':
+      return step.status === 'working' ? withChild(step, event.data) : step;
+    case 'AgentAwaited':
+      return step.status === 'working' ? { ...step, awaits: { ...step.awaits, [event.data.toolCallId]: event.data.childStepId } } : step;
+    case 'ChildStepEnded':
+      return step.status === 'working' ? withChildOutcome(step, event.data.childStepId, event.data.outcome) : step;
     case 'StepCompleted':
       return { status: 'completed', request: requestOfState(step) };
     case 'StepFailed':
@@ -109,6 +144,9 @@ const startWorking = (request: StepRequest, model: string, cancelRequested: bool
   usage: { inputTokens: 0, outputTokens: 0 },
   cancelRequested,
   awaitingInput: null,
+  children: {},
+  earlyOutcomes: {},
+  awaits: {},
 });
 
 const withResponse = (step: WorkingStep, data: { response: { content: string | null; toolCalls: ToolCallRequest[] }; usage: TokenUsage }): WorkingStep => ({
@@ -129,7 +167,32 @@ const withToolResult = (step: WorkingStep, data: { toolCallId: string; name: str
   pendingToolCalls: step.pendingToolCalls.filter((c) => c.id !== data.toolCallId),
   calledToolIds: step.calledToolIds.filter((id) => id !== data.toolCallId),
   awaitingInput: step.awaitingInput?.toolCallId === data.toolCallId ? null : step.awaitingInput,
+  awaits: Object.fromEntries(Object.entries(step.awaits).filter(([callId]) => callId !== data.toolCallId)),
 });
+
+const withChild = (step: WorkingStep, data: { toolCallId: string; childStepId: string; agent: string; mode: 'blocking' | 'async' }): WorkingStep => {
+  if (step.children[data.childStepId]) return step;
+  const { [data.childStepId]: early = null, ...earlyOutcomes } = step.earlyOutcomes;
+  return {
+    ...step,
+    children: { ...step.children, [data.childStepId]: { agent: data.agent, toolCallId: data.toolCallId, mode: data.mode, outcome: early } },
+    earlyOutcomes,
+    awaits: data.mode === 'blocking' ? { ...step.awaits, [data.toolCallId]: data.childStepId } : step.awaits,
+  };
+};
+
+// The first outcome counts: a notification repeated after a crash changes nothing.
+const withChildOutcome = (step: WorkingStep, childStepId: string, outcome: ChildOutcome): WorkingStep => {
+  const child = step.children[childStepId];
+  if (!child) return step.earlyOutcomes[childStepId] ? step : { ...step, earlyOutcomes: { ...step.earlyOutcomes, [childStepId]: outcome } };
+  return child.outcome ? step : { ...step, children: { ...step.children, [childStepId]: { ...child, outcome } } };
+};
+
+/** The child a pending tool call waits on, if it does, and that child's outcome once known. */
+export const awaitedChild = (step: WorkingStep, toolCallId: string): { childStepId: string; child: ChildCall | undefined } | null => {
+  const childStepId = step.awaits[toolCallId];
+  return childStepId === undefined ? null : { childStepId, child: step.children[childStepId] };
+};
 
 // Only the first answer to a pending question counts; input nobody asked for (or a second answer) changes nothing.
 const withInput = (step: OpenStep, answer: string): Step =>

@@ -1,5 +1,6 @@
 import type { ToolCallRequest } from '@shaman/events';
-import type { Step } from './step.state.js';
+import type { ChildOutcome } from '@shaman/events';
+import { awaitedChild, type ExceededDeadline, type Step } from './step.state.js';
 
 export type StepLimits = { maxIterations: number };
 
@@ -19,8 +20,12 @@ export type NextAction =
   | { kind: 'await_input' }
   /** A person answered: record `text` as the result of the waiting `request_user_input` call. */
   | { kind: 'deliver_input'; toolCallId: string; text: string }
+  /** A tool call waits on a child step (`call_agent`, `wait_for_agent`) that has not ended: nothing to do until its `ChildStepEnded`. */
+  | { kind: 'await_child'; toolCallId: string; childStepId: string }
+  /** The awaited child ended: record its outcome as the call's result. */
+  | { kind: 'deliver_child'; toolCallId: string; childStepId: string; agent: string; outcome: ChildOutcome }
   | { kind: 'complete' }
-  | { kind: 'fail'; code: 'max_iterations'; message: string };
+  | { kind: 'fail'; code: 'max_iterations' | 'timeout'; message: string };
 
 export const nextAction = (step: Step, limits: StepLimits): NextAction => {
   switch (step.status) {
@@ -31,15 +36,20 @@ export const nextAction = (step: Step, limits: StepLimits): NextAction => {
     case 'canceled':
       return { kind: 'done' };
     case 'requested':
-      return step.cancelRequested ? { kind: 'cancel' } : { kind: 'claim' };
+      return step.cancelRequested ? stop(step.timedOut) : { kind: 'claim' };
     case 'working': {
-      if (step.cancelRequested) return { kind: 'cancel' };
+      if (step.cancelRequested) return stop(step.timedOut);
       if (step.awaitingInput) {
         const { toolCallId, answer } = step.awaitingInput;
         return answer === null ? { kind: 'await_input' } : { kind: 'deliver_input', toolCallId, text: answer };
       }
       const call = step.pendingToolCalls[0];
       const iteration = step.llmResponses - 1;
+      const awaited = call ? awaitedChild(step, call.id) : null;
+      if (call && awaited) {
+        const { childStepId, child } = awaited;
+        return child?.outcome ? { kind: 'deliver_child', toolCallId: call.id, childStepId, agent: child.agent, outcome: child.outcome } : { kind: 'await_child', toolCallId: call.id, childStepId };
+      }
       if (call) return { kind: 'call_tool', call, iteration, alreadyRecorded: step.calledToolIds.includes(call.id) };
       const last = step.transcript.at(-1);
       if (last?.kind === 'assistant' && last.toolCalls.length === 0) return { kind: 'complete' };
@@ -50,3 +60,7 @@ export const nextAction = (step: Step, limits: StepLimits): NextAction => {
     }
   }
 };
+
+/** A cancel, or the failure a passed deadline asks for. */
+const stop = (deadline: ExceededDeadline | undefined): NextAction =>
+  deadline ? { kind: 'fail', code: 'timeout', message: `the ${deadline.scope} deadline of ${deadline.timeoutMs} ms passed` } : { kind: 'cancel' };

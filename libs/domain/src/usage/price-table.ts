@@ -31,8 +31,15 @@ const matches = (pattern: string, model: string): boolean =>
 
 export type Priced = { costMicros: number; priceTable: string };
 
-/** The cost of one call in integer micro-dollars; a model the table does not know costs 0 and says `unpriced`. */
-export const priceUsage = (usage: { model: string; inputTokens: number; outputTokens: number }, table: PriceTable = PRICE_TABLE): Priced => {
+/** What `priceTable` says of a call the model response cache answered: no provider was paid for it. */
+export const CACHED_PRICE = 'cached';
+
+/**
+ * The cost of one call in integer micro-dollars; a model the table does not know costs 0 and says `unpriced`,
+ * and a call answered from the response cache (`cached`) costs 0 and says `cached`, whatever its tokens.
+ */
+export const priceUsage = (usage: { model: string; inputTokens: number; outputTokens: number; cached?: boolean }, table: PriceTable = PRICE_TABLE): Priced => {
+  if (usage.cached === true) return { costMicros: 0, priceTable: CACHED_PRICE };
   const price = table.prices.find((p) => matches(p.pattern, usage.model));
   if (!price) return { costMicros: 0, priceTable: 'unpriced' };
   const micros = (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000;

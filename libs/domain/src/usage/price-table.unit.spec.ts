@@ -16,6 +16,11 @@ describe('price table', () => {
     expect(priceUsage({ model: 'mystery-7b', inputTokens: 99, outputTokens: 99 })).toEqual({ costMicros: 0, priceTable: 'unpriced' });
   });
 
+  it('makes a call answered from the response cache free, and says so', () => {
+    expect(priceUsage({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 500, cached: true })).toEqual({ costMicros: 0, priceTable: 'cached' });
+    expect(priceUsage({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 500, cached: false }).costMicros).toBe(7500);
+  });
+
   it('uses the table it is given, so history keeps its prices', () => {
     const old = { version: '2025-01-01', prices: [{ pattern: 'gpt-4o*', inputPerMTok: 5_000_000, outputPerMTok: 15_000_000 }] };
     expect(priceUsage({ model: 'gpt-4o', inputTokens: 1000, outputTokens: 500 }, old)).toEqual({ costMicros: 12_500, priceTable: '2025-01-01' });

@@ -1,0 +1,172 @@
+import type { JetStreamEventStore } from '@shaman/event-store';
+import type { ShamanEvent, StepAddress } from '@shaman/events';
+import { issueApiKey } from '@shaman/platform';
+import pg from 'pg';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockModel, type MockModel } from './fork.fixture.js';
+import { createTenant, eventually, recordRun, startCliStack, stepEvents, stepEventsUntilEnd, type CliStack, type Tenant } from './fork.stack.fixture.js';
+import { createReplayTestDatabase, runCli, type ReplayTestDatabase } from './replay.fixture.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+const withAdminClient = async <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+};
+
+// Two tool turns, then an answer: a multi-turn recording with tool calls and results to fork in the middle of.
+const SCRIPT = `turns:
+  - toolCalls: [{ name: run_data_write, arguments: { key: "notes/a", value: "first" } }]
+  - toolCalls: [{ name: run_data_write, arguments: { key: "notes/b", value: "second" } }]
+  - reply: "recorded answer"
+`;
+
+type Line = { seq: number; event: { type: string; data: { iteration?: number } } };
+
+describe('shaman fork | diff (CLI process against the real stack, scripted and mock models)', () => {
+  let db: ReplayTestDatabase;
+  let llm: MockModel;
+  let stack: CliStack;
+  let store: JetStreamEventStore;
+  let tenant: Tenant;
+  let other: Tenant;
+  let repo: string;
+  let env: Record<string, string>;
+  let origin: StepAddress;
+  let originEvents: ShamanEvent[];
+  let cutSeq: number;
+  const cli = (...args: string[]) => runCli(ROOT, args, env);
+  const record = (text: string): Promise<StepAddress> => recordRun(store, { orgId: tenant.orgId, agent: 'Looper', repository: repo, text });
+  const lastSeq = async () => (await store.jsm.streams.info(store.stream)).state.last_seq;
+
+  beforeAll(async () => {
+    [db, llm] = await Promise.all([createReplayTestDatabase({ pgUrl: PG_URL, root: ROOT }), startMockModel()]);
+    repo = await mkdtemp(join(tmpdir(), 'shaman-fork-'));
+    await writeFile(join(repo, 'Looper.md'), '---\nname: Looper\nmodel: scripted\ntools: [run_data_write]\n---\nYou take notes.\n');
+    await writeFile(join(repo, 'Looper.script.yaml'), SCRIPT);
+    await writeFile(join(repo, 'fork-prompt.md'), 'You are the forked note taker.');
+    tenant = await createTenant(db.adminUrl, { agentsRepository: repo });
+    other = await createTenant(db.adminUrl, { agentsRepository: repo });
+    stack = await startCliStack({ root: ROOT, env: process.env, natsUrl: NATS_URL, redisUrl: REDIS_URL, adminUrl: db.adminUrl, executorEnv: { OPENAI_API_KEY: 'sk-test-fork', OPENAI_BASE_URL: `${llm.url}/v1` } });
+    store = stack.store;
+    env = { ...process.env, DATABASE_ADMIN_URL: db.adminUrl, NATS_URL, NATS_STREAM: stack.layout.stream, NATS_SUBJECT_PREFIX: stack.layout.subjectPrefix, NO_COLOR: '1', SHAMAN_API_KEY: '' } as Record<string, string>;
+    origin = await record('take notes');
+    originEvents = await stepEvents(store, origin);
+    const replay = await cli('replay', origin.runId, '--org', tenant.slug, '--json');
+    const lines = replay.stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+    // The cut: the second model answer. Before it: the claim, the first answer and its tool call and result.
+    cutSeq = lines.find((l) => l.event.type === 'LlmResponded' && l.event.data.iteration === 1)?.seq ?? 0;
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await llm?.close();
+    await db?.cleanup();
+    await rm(repo, { recursive: true, force: true });
+  });
+
+  it('refuses bad input precisely and appends nothing', async () => {
+    const before = await lastSeq();
+    expect(await cli('fork', origin.runId, '--org', tenant.slug, '--at', 'middle')).toMatchObject({ code: 2, stderr: expect.stringContaining('--at middle is neither a step id nor an event seq') });
+    expect(await cli('fork', 'not-a-run', '--org', tenant.slug, '--at', '3')).toMatchObject({ code: 2, stderr: expect.stringContaining('is not a UUID') });
+    expect(await cli('fork', origin.runId, '--org', tenant.slug, '--at', '999999')).toMatchObject({ code: 1, stderr: expect.stringContaining('event seq 999999 is not one of this run') });
+    expect(await cli('fork', origin.runId, '--org', tenant.slug, '--at', String(cutSeq), '--prompt-file', join(repo, 'missing.md'))).toMatchObject({ code: 2, stderr: expect.stringContaining('missing.md') });
+    expect(await cli('fork', origin.runId, '--org', other.slug, '--at', String(cutSeq))).toMatchObject({ code: 1, stderr: expect.stringContaining(`is not a run of organization ${other.slug}: refused`) });
+    expect(await cli('diff', origin.runId, 'nope', '--org', tenant.slug)).toMatchObject({ code: 2, stderr: expect.stringContaining('run id nope is not a UUID') });
+    // A key that may only read cannot start a run.
+    const viewer = await withAdminClient(db.adminUrl, async (c) => (await issueApiKey(c, { orgId: tenant.orgId, name: 'viewer', role: 'VIEWER' })).key);
+    const asViewer = await runCli(ROOT, ['fork', origin.runId, '--at', String(cutSeq)], { ...env, SHAMAN_API_KEY: viewer });
+    expect(asViewer).toMatchObject({ code: 1, stderr: expect.stringContaining('SHAMAN_API_KEY has the VIEWER role; forking (it starts a run) needs DEVELOPER') });
+    expect(await lastSeq()).toBe(before);
+  });
+
+  it('forks mid-run: the recorded prefix is reused with no model call, the rest goes live on the overriding model and prompt', async () => {
+    llm.reply('forked answer');
+    const forked = await cli('fork', origin.runId, '--org', tenant.slug, '--at', String(cutSeq), '--model', 'openai/gpt-4o-mini', '--prompt-file', join(repo, 'fork-prompt.md'), '--json');
+    expect(forked.stderr).toBe('');
+    expect(forked.code).toBe(0);
+    const summary = JSON.parse(forked.stdout) as { runId: string; stepId: string; reusedEvents: number; forkedFrom: { runId: string; stepId: string; seq: number } };
+    expect(summary).toMatchObject({ forkedFrom: { runId: origin.runId, stepId: origin.stepId, seq: cutSeq }, reusedEvents: 5 });
+    const address = { orgId: tenant.orgId, runId: summary.runId, stepId: summary.stepId } as StepAddress;
+    const events = await stepEventsUntilEnd(store, address);
+    expect(events.map((e) => e.type)).toEqual([
+      'StepStarted', 'LlmResponded', 'ToolCalled', 'RunDataWritten', 'ToolResulted', // copied from the origin
+      'StepResumed', 'LlmResponded', 'UsageRecorded', 'StepCompleted', // live
+    ]);
+    expect(events.every((e) => e.metadata.runId === summary.runId && e.metadata.stepId === summary.stepId)).toBe(true);
+    const originFirstAnswer = originEvents.find((e) => e.type === 'LlmResponded');
+    expect(events[1]).toMatchObject({ data: originFirstAnswer?.data });
+    // Exactly one live model call: the recorded first turn was not asked again. It saw the new prompt and the reused turn.
+    expect(llm.received).toHaveLength(1);
+    expect(llm.received[0]?.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'system', content: 'You are the forked note taker.' },
+        { role: 'user', content: 'take notes' },
+        { role: 'assistant', tool_calls: [{ function: { name: 'run_data_write' } }] },
+        { role: 'tool', content: JSON.stringify({ key: 'notes/a', written: true }) },
+      ],
+    });
+    expect(events[6]).toMatchObject({ type: 'LlmResponded', data: { iteration: 1, provider: 'openai', model: 'openai/gpt-4o-mini' } });
+    expect(events.at(-1)).toMatchObject({ type: 'StepCompleted', data: { output: { parts: [{ text: 'forked answer' }] } } });
+    // The origin is untouched.
+    expect(await stepEvents(store, origin)).toEqual(originEvents);
+
+    // The new run links to its origin in the read model, through GraphQL.
+    const query = `query($id: ID!) { run(id: $id) { status forkedFrom { runId stepId } } }`;
+    const read = async (id: string) => {
+      const res = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.apiKey}` }, body: JSON.stringify({ query, variables: { id } }) });
+      return ((await res.json()) as { data: { run: { status: string; forkedFrom: unknown } | null } }).data.run;
+    };
+    await eventually(async () => ((await read(summary.runId))?.status === 'COMPLETED' ? true : undefined), 'the fork projected');
+    expect(await read(summary.runId)).toEqual({ status: 'COMPLETED', forkedFrom: { runId: origin.runId, stepId: origin.stepId } });
+    expect(await read(origin.runId)).toMatchObject({ forkedFrom: null });
+
+    // diff: the fork's step was claimed for another model, so the two differ from its first decision on.
+    const diff = await cli('diff', origin.runId, summary.runId, '--org', tenant.slug, '--json');
+    expect(diff.code).toBe(1);
+    expect(JSON.parse(diff.stdout)).toMatchObject({ identical: false, firstDivergence: { path: '1', agent: 'Looper', position: 0, what: 'StepStarted differs' } });
+  }, 60_000);
+
+  it('a fork that changes only the prompt differs from its origin exactly at the cut, and diff says so', async () => {
+    const forked = await cli('fork', origin.runId, '--org', tenant.slug, '--at', String(cutSeq), '--prompt-file', join(repo, 'fork-prompt.md'), '--json');
+    expect(forked.code).toBe(0);
+    const { runId, stepId } = JSON.parse(forked.stdout) as { runId: string; stepId: string };
+    await stepEventsUntilEnd(store, { orgId: tenant.orgId, runId, stepId } as StepAddress);
+    const diff = await cli('diff', origin.runId, runId, '--org', tenant.slug, '--json');
+    expect(diff.code).toBe(1);
+    const report = JSON.parse(diff.stdout) as { firstDivergence: { position: number; what: string; a: { iteration: number }; b: { iteration: number } }; steps: { a: { output: string }; b: { output: string } }[] };
+    // Decisions 0..4 (claim, first answer, its tool call, the data it wrote, its result) are the reused prefix; 5 is the cut.
+    expect(report.firstDivergence).toMatchObject({ position: 5, what: 'model call #1: the request differs', a: { iteration: 1 }, b: { iteration: 1 } });
+    expect(report.steps[0]).toMatchObject({ a: { output: 'recorded answer', modelCalls: 3 }, b: { output: 'recorded answer', modelCalls: 3 } });
+    const text = await cli('diff', origin.runId, runId, '--org', tenant.slug);
+    expect(text.stdout).toContain('first divergence: step 1 (Looper), decision 5: model call #1: the request differs');
+  }, 60_000);
+
+  it('forks at a step id from its start (its request only) and diffs two runs of the same script as identical', async () => {
+    const forked = await cli('fork', origin.runId, '--org', tenant.slug, '--at', origin.stepId, '--json');
+    expect(forked.code).toBe(0);
+    const { runId, stepId, reusedEvents } = JSON.parse(forked.stdout) as { runId: string; stepId: string; reusedEvents: number };
+    expect(reusedEvents).toBe(0);
+    await stepEventsUntilEnd(store, { orgId: tenant.orgId, runId, stepId } as StepAddress);
+    const same = await cli('diff', origin.runId, runId, '--org', tenant.slug);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain(`identical: runs ${origin.runId} and ${runId} made the same decisions in 1 step`);
+    const again = await record('take notes');
+    const json = await cli('diff', origin.runId, again.runId, '--org', tenant.slug, '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ identical: true, firstDivergence: null, steps: [{ path: '1', identical: true }] });
+  }, 60_000);
+});
