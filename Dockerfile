@@ -19,6 +19,8 @@ COPY --from=manifests /src ./
 # uses, ships its binary as an optional dependency and needs none.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY . .
+# The gql-api serves the web UI's bundle from apps/gql-api/web/dist (docs/ui.md); built here while Vite is installed.
+RUN npm run build:web
 RUN npm prune --omit=dev --no-audit --no-fund --ignore-scripts
 
 FROM ${NODE_IMAGE} AS runtime

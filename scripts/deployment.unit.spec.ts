@@ -17,7 +17,7 @@ type Service = {
   init?: boolean;
   stop_grace_period?: string;
 };
-const compose = load(readFileSync(`${ROOT}compose.yaml`, 'utf8')) as { services: Record<string, Service> };
+const compose = load(readFileSync(`${ROOT}compose.yaml`, 'utf8')) as { services: Record<string, Service>; configs?: Record<string, { content?: string }> };
 const services = compose.services;
 /** The long-running apps: built from the Dockerfile with APP=<an app that has a main.ts>, and not one-shot. */
 const APP_SERVICES = ['a2a-gateway', 'executor', 'projector', 'gql-api'] as const;
@@ -69,6 +69,16 @@ describe('compose.yaml (Docker does not run here: its structure is checked)', ()
       expect(services[name]!.environment?.['NATS_URL']).toBe('${NATS_URL:-nats://nats:4222}');
       expect(services[name]!.environment?.['NATS_STREAM_REPLICAS']).toBe('${NATS_STREAM_REPLICAS:-1}');
     }
+  });
+});
+
+describe('compose.yaml observability profile', () => {
+  it('has Prometheus scrape every app at the port it serves /metrics on, and Jaeger accept OTLP', () => {
+    const scrape = load(compose.configs?.['prometheus']?.content ?? '') as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((t) => t.targets)).sort();
+    expect(targets).toEqual(APP_SERVICES.map((name) => `${name}:${probePort(name, services[name]!.environment ?? {})}`).sort());
+    expect(services['prometheus']?.profiles).toEqual(['observability']);
+    expect(services['jaeger']?.environment?.['COLLECTOR_OTLP_ENABLED']).toBe('true');
   });
 });
 

@@ -26,8 +26,8 @@ export type ModelProbe = {
   close(): Promise<void>;
 };
 
-const listen = async (server: Server): Promise<string> => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const listen = async (server: Server, port = 0): Promise<string> => {
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 };
 
@@ -97,9 +97,9 @@ export type ToolProbe = {
 
 /**
  * An MCP server with one tool, `slow`: answers at once, after a number of milliseconds, or never, as the
- * test's policy says for the n-th invocation.
+ * test's policy says for the n-th invocation. On `port` when given (a server that comes up late).
  */
-export const startToolProbe = async (): Promise<ToolProbe> => {
+export const startToolProbe = async (options: { port?: number } = {}): Promise<ToolProbe> => {
   const probe = { calls: 0, policy: (() => 'answer') as (seen: number) => 'answer' | 'hold' | number };
   const mcp = () => {
     const server = new McpServer({ name: 'kill-probe', version: '1.0.0' });
@@ -125,7 +125,7 @@ export const startToolProbe = async (): Promise<ToolProbe> => {
     return transport.handleRequest(req, res);
   };
   const http = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
-  const url = `${await listen(http)}/mcp`;
+  const url = `${await listen(http, options.port)}/mcp`;
   return {
     url,
     get calls() {

@@ -18,6 +18,7 @@ describe('log redaction', () => {
     ['a password in a connection string', (log) => log.info({ config: { REDIS_URL: 'redis://:hunter2secret@redis:6379' } }, 'config'), 'hunter2secret'],
     ['a secret value by its key, nested', (log) => log.info({ config: { SHAMAN_SECRET_KEY: 'c2VjcmV0LWtleS1iYXNlNjQ=', nested: { gitToken: 'plain-looking-value' } } }, 'config'), 'plain-looking-value'],
     ['a model provider key', (log) => log.info({ env: { OPENAI_API_KEY: 'sk-proj-0123456789abcdefghij' } }, 'providers'), 'sk-proj-0123456789abcdefghij'],
+    ['a token in a query string', (log) => log.info({ req: { url: '/webhooks/repositories/1?access_token=qs-secret-value&x=1' } }, 'request'), 'qs-secret-value'],
     ['a provider key quoted in text', (log) => log.error({ err: new Error('401 for key sk-ant-api03-abcdefghijklmnopqrstuv') }, 'model call failed'), 'sk-ant-api03-abcdefghijklmnopqrstuv'],
   ];
   it.each(cases)('redacts %s', (_name, write, secret) => {

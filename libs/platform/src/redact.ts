@@ -5,6 +5,8 @@
 const PATTERNS: readonly [RegExp, string][] = [
   // Credentials in URLs: https://x-access-token:ghp_…@github.com/…, redis://:password@host
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*(?::[^\s/@]*)?@/gi, '$1[redacted]@'],
+  // Credentials in query strings: ?access_token=…, &api_key=…, &X-Amz-Signature=…
+  [/([?&][\w-]*(?:token|secret|password|api[-_]?key|signature)=)[^&\s#"]+/gi, '$1[redacted]'],
   // JWTs (three base64url segments, the first a JSON header)
   [/\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+/g, '[redacted-jwt]'],
   // Shaman API keys

@@ -1,5 +1,5 @@
 import { newId } from '@shaman/platform';
-import { createTestDatabase, createTestNats, createTestTenant, eventually, freePort, spawnApp, type AppProcess, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
+import { TEST_REDIS_URL, createTestDatabase, createTestNats, createTestRedis, createTestTenant, eventually, freePort, spawnApp, type AppProcess, type TestDatabase, type TestNats, type TestRedis, type TestTenant } from '@shaman/testing';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ const EXAMPLE_AGENTS = fileURLToPath(new URL('../../../../examples/agents', impo
 
 /**
  * Issue 9, observability, across real processes: one run's trace goes gateway → JetStream → executor (step,
- * model call) → projector under the caller's trace id, each app serves Prometheus metrics that count it, and
+ * model call) → projector under the caller's trace id (and a GraphQL request joins its caller's trace), each app serves Prometheus metrics that count it, and
  * `/readyz` names the dependencies it checked.
  */
 describe('traces, metrics and readiness across the apps', () => {
@@ -19,10 +19,13 @@ describe('traces, metrics and readiness across the apps', () => {
   let collector: Awaited<ReturnType<typeof startOtlpCollector>>;
   let apps: AppProcess[] = [];
   let gateway = '';
+  let graphql = '';
+  let redis: TestRedis;
   const ports = { executor: 0, projector: 0 };
 
   beforeAll(async () => {
     [db, nats, collector] = await Promise.all([createTestDatabase(), createTestNats(), startOtlpCollector()]);
+    redis = createTestRedis();
     tenant = await createTestTenant(db.adminUrl, { agentsRepository: EXAMPLE_AGENTS });
     [ports.executor, ports.projector] = await Promise.all([freePort(), freePort()]);
     const env = { NATS_URL: nats.url, NATS_STREAM: nats.layout.stream, NATS_SUBJECT_PREFIX: nats.layout.subjectPrefix, OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
@@ -30,21 +33,25 @@ describe('traces, metrics and readiness across the apps', () => {
       spawnApp('projector', { ...env, DATABASE_URL: db.projectorUrl, HEALTH_PORT: String(ports.projector) }),
       spawnApp('executor', { ...env, EXECUTOR_ID: 'observed', HEALTH_PORT: String(ports.executor) }),
       spawnApp('a2a-gateway', { ...env, DATABASE_URL: db.appUrl, GATEWAY_PORT: '0' }),
+      spawnApp('gql-api', { ...env, DATABASE_URL: db.appUrl, GQL_PORT: '0', REDIS_URL: TEST_REDIS_URL, BULLMQ_PREFIX: redis.prefix, REPO_SYNC_WORKER: 'false' }),
     ];
-    const [, , listening] = await Promise.all([
+    const [, , listening, gql] = await Promise.all([
       apps[0]!.waitForLog((l) => l.msg === 'projector started'),
       apps[1]!.waitForLog((l) => l.msg === 'executor pulling'),
       apps[2]!.waitForLog((l) => l.msg === 'a2a gateway listening'),
+      apps[3]!.waitForLog((l) => l.msg === 'gql-api listening'),
     ]);
     gateway = String(listening['url']);
+    graphql = String(gql['url']);
   });
 
   afterAll(async () => {
     const codes = await Promise.all(apps.map((a) => a.stop()));
     await collector?.close();
+    await redis?.cleanup();
     await nats?.cleanup();
     await db?.cleanup();
-    expect(codes).toEqual([0, 0, 0]);
+    expect(codes).toEqual([0, 0, 0, 0]);
   });
 
   const scrape = async (url: string): Promise<string> => {
@@ -76,6 +83,11 @@ describe('traces, metrics and readiness across the apps', () => {
     const step = spans.find((s) => s.service === 'executor' && s.name === 'executor.step')!;
     expect(step.parentSpanId).toBe(append.spanId);
     expect(spans.find((s) => s.name.startsWith('llm '))!.parentSpanId).toBe(step.spanId);
+    // GraphQL requests are server spans in the caller's trace too.
+    const gqlTrace = randomBytes(16).toString('hex');
+    const gqlRes = await fetch(`${graphql}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.apiKey}`, traceparent: `00-${gqlTrace}-${randomBytes(8).toString('hex')}-01` }, body: JSON.stringify({ query: '{ viewer { organizationId } }' }) });
+    expect(gqlRes.status).toBe(200);
+    await eventually(async () => collector.spans.find((s) => s.service === 'gql-api' && s.traceId === gqlTrace && s.name === 'POST /graphql'), { what: 'the gql-api request span', timeoutMs: 10_000 });
     // The projector's batch span is linked to the run's trace.
     expect(collector.spans.some((s) => s.service === 'projector' && s.name === 'projector.batch' && s.links.includes(traceId))).toBe(true);
   });
@@ -95,6 +107,10 @@ describe('traces, metrics and readiness across the apps', () => {
     expect(sample(projector, /^shaman_projection_lag_seconds_count\{[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
     expect(sample(projector, /^shaman_projection_backlog_messages\{[^}]*\} (\d+)/m)).toBe(0);
 
+    const gqlMetrics = await scrape(`${graphql}/metrics`);
+    expect(sample(gqlMetrics, /^http_requests_total\{method="POST",route="\/graphql",status="200"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(gqlMetrics).toMatch(/^shaman_queue_jobs\{queue="repository-sync",state="waiting"[^}]*\} 0/m);
+
     const gatewayMetrics = await scrape(`${gateway}/metrics`);
     expect(sample(gatewayMetrics, /^http_requests_total\{method="POST",route="\/a2a\/v1",status="200"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
     expect(gatewayMetrics).toMatch(/^shaman_queue_jobs\{queue="push-delivery",state="waiting"[^}]*\} 0/m);
@@ -103,6 +119,7 @@ describe('traces, metrics and readiness across the apps', () => {
       const res = await fetch(url);
       return { status: res.status, body: (await res.json()) as unknown };
     };
+    expect(await ready(`${graphql}/readyz`)).toEqual({ status: 200, body: { status: 'ok', checks: { postgres: 'ok', nats: 'ok', redis: 'ok' } } });
     expect(await ready(`${gateway}/readyz`)).toEqual({ status: 200, body: { status: 'ok', checks: { postgres: 'ok', nats: 'ok', redis: 'ok' } } });
     expect(await ready(`http://127.0.0.1:${ports.executor}/readyz`)).toEqual({ status: 200, body: { status: 'ok', checks: { nats: 'ok' } } });
     expect(await ready(`http://127.0.0.1:${ports.projector}/readyz`)).toEqual({ status: 200, body: { status: 'ok', checks: { nats: 'ok', postgres: 'ok', app: 'ok' } } });

@@ -169,7 +169,7 @@ describe('shaman repo add | sync | list (CLI process, real PostgreSQL and git)',
     expect((await cli('secret', 'set', slug, '1BAD', '--value-env', 'PARTNER_TOKEN')).code).toBe(2);
     expect((await cli('secret', 'remove', slug, 'PARTNER_TOKEN')).code).toBe(0);
     expect((await cli('secret', 'remove', slug, 'PARTNER_TOKEN')).code).toBe(1);
-  });
+  }, 90_000); // eight CLI processes, each starting tsx: more than the tier's 30 s on a loaded 2-core machine
 
   it('refuses a literal credential in agents.json, naming the file, line and field', async () => {
     await origin.commit({ 'agents.json': '{\n  "agents": {\n    "Leaky": {\n      "url": "https://x.example/a2a",\n      "auth": { "type": "bearer", "token": "ghp_literal" }\n    }\n  }\n}\n' });

@@ -53,6 +53,22 @@ const commitsBefore = (events: readonly RecordedEvent[], at: { stepId: string; s
 };
 
 /**
+ * A child agent the prefix leaves the fork waiting on: a blocking call or a `wait_for_agent` without its result,
+ * or an async call not yet awaited (a later wait would need the child's end, which arrived on the origin's request
+ * subject, not the fork's). Null when the prefix is self-contained.
+ */
+const pendingChild = (prefix: readonly StepEvent[]): string | null => {
+  const resulted = new Set(prefix.flatMap((e) => (e.type === 'ToolResulted' ? [e.data.toolCallId] : [])));
+  const awaited = new Set(prefix.flatMap((e) => (e.type === 'AgentAwaited' && resulted.has(e.data.toolCallId) ? [e.data.childStepId] : [])));
+  for (const e of prefix) {
+    const open = e.type === 'AgentCalled' && (e.data.mode === 'async' ? !awaited.has(e.data.childStepId) : !resulted.has(e.data.toolCallId));
+    if (e.type === 'AgentCalled' && open) return `${e.data.mode} call to agent ${e.data.agent}`;
+    if (e.type === 'AgentAwaited' && !resulted.has(e.data.toolCallId)) return `wait for child step ${e.data.childStepId}`;
+  }
+  return null;
+};
+
+/**
  * Plans a fork of one step of a recorded run into a new run of one root step: the same agent at the same pinned
  * commit and the same message, then the step's recorded events before the cut with new deterministic ids (the
  * ids the executor would have given them, so it continues the sequence). Other steps of the origin are not
@@ -78,6 +94,8 @@ export const planFork = (
     });
     return kept.length > 0 ? [kept] : [];
   });
+  const child = pendingChild(prefix.flat());
+  if (child !== null) return { ok: false, message: `the cut leaves the ${child} open, and a fork does not copy child steps: cut before the call, or after its result` };
   const { callChain: _c, external: _e, forkedFrom: _f, overrides: inherited, ...data } = origin.data;
   const overrides = { ...inherited, ...input.overrides };
   const request: RunRequested = {

@@ -76,3 +76,23 @@ describe('diffRuns', () => {
     expect(diffRuns(recording(), recording(NEW.runId, NEW.stepId).slice(0, 8)).firstDivergence).toMatchObject({ position: 5, what: 'only A has StepCompleted' });
   });
 });
+
+describe('planFork and child agents', () => {
+  const CHILD = '00000000-0000-4000-8000-0000000000c1';
+  // The tool call of answer #0 is a blocking call_agent whose child's answer came back as the call's result.
+  const withChild = (mode: 'blocking' | 'async'): RecordedEvent[] =>
+    recording().flatMap((e) => {
+      if (e.event?.type !== 'ToolCalled') return [e];
+      const called = { type: 'AgentCalled', data: { toolCallId: 'call_0_0', childStepId: CHILD, agent: 'Helper', mode }, metadata: meta(50) } as ShamanEvent;
+      return [e, { ...e, index: 1, raw: called, event: called }];
+    });
+  const plan = (events: RecordedEvent[], seq: number) => planFork(events, { cut: { kind: 'seq', seq }, ...NEW, at, overrides: {}, initiator: { kind: 'system', id: 't' } });
+
+  it('refuses a cut that leaves a blocking call open, and accepts one after its result', () => {
+    expect(plan(withChild('blocking'), 5)).toEqual({ ok: false, message: expect.stringContaining('leaves the blocking call to agent Helper open') });
+    expect(plan(withChild('blocking'), 7)).toMatchObject({ ok: true, plan: { request: { data: { forkedFrom: { prefixEvents: 5 } } } } });
+  });
+
+  it('refuses a prefix with an async child that was never awaited', () =>
+    expect(plan(withChild('async'), 7)).toEqual({ ok: false, message: expect.stringContaining('async call to agent Helper') }));
+});

@@ -7,6 +7,8 @@ import {
   createTestRedis,
   createTestTenant,
   eventually,
+  freePort,
+  runCli,
   startStack,
   stepEvents,
   TEST_REDIS_URL,
@@ -20,7 +22,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startModelProbe, type ModelProbe } from '../kill-probes.fixture.js';
+import { startModelProbe, startToolProbe, type ModelProbe, type ToolProbe } from '../kill-probes.fixture.js';
 
 type Task = { id: string; contextId: string; status: { state: string } };
 type StepView = { id: string; status: string; attempts: number; retries: number; deadLettered: boolean; error: { code: string; message: string } | null };
@@ -42,6 +44,8 @@ describe('retries, dead letters and deadlines', () => {
   let store: JetStreamEventStore;
   let model: ModelProbe;
   let repo: string;
+  let toolPort: number;
+  let tool: ToolProbe | undefined;
 
   beforeAll(async () => {
     [db, nats, model] = await Promise.all([createTestDatabase(), createTestNats({ maxDeliver: MAX_DELIVER }), startModelProbe()]);
@@ -49,7 +53,10 @@ describe('retries, dead letters and deadlines', () => {
     store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
     repo = await mkdtemp(join(tmpdir(), 'shaman-durable-'));
     const agent = (name: string, extra = '') => writeFile(join(repo, `${name}.md`), `---\nname: ${name}\nmodel: gpt-4o-mini\n${extra}---\n${name}.\n`);
-    await Promise.all([agent('Flaky'), agent('Broken'), agent('Sleepy', 'timeoutSeconds: 1\n')]);
+    // Toolish's MCP server is down until the test starts it on this port.
+    toolPort = await freePort();
+    const mcp = `tools: [probe.slow]\nmcpServers:\n  probe:\n    url: "http://127.0.0.1:${toolPort}/mcp"\n`;
+    await Promise.all([agent('Flaky'), agent('Broken'), agent('Sleepy', 'timeoutSeconds: 1\n'), agent('Toolish', mcp)]);
     await writeFile(join(repo, 'Asker.md'), '---\nname: Asker\nmodel: scripted\ntools: [request_user_input]\ntimeoutSeconds: 2\n---\nAsk.\n');
     await writeFile(join(repo, 'Asker.script.yaml'), 'turns:\n  - toolCalls: [{ name: request_user_input, arguments: { prompt: "Which city?" } }]\n  - reply: "{{lastToolResult}}"\n');
     // Each agent's system prompt is its name: the probe fails, holds or answers by agent.
@@ -66,12 +73,14 @@ describe('retries, dead letters and deadlines', () => {
         OPENAI_BASE_URL: `${model.url}/v1`,
         REDIS_URL: TEST_REDIS_URL,
         BULLMQ_PREFIX: redis.prefix,
+        MCP_ALLOW_PRIVATE_URLS: 'true',
       },
     });
   });
   afterAll(async () => {
     const codes = await stack?.stop();
     await model?.close();
+    await tool?.close();
     await redis?.cleanup();
     await nats?.cleanup();
     await db?.cleanup();
@@ -113,6 +122,23 @@ describe('retries, dead letters and deadlines', () => {
     expect(retry?.data.delayMs).toBeLessThanOrEqual(1000);
   });
 
+  it('retries a tool server that cannot be reached as a tool failure, and goes on once it is up', async () => {
+    const step = await send('Toolish');
+    const retry = await eventually(async () => event(step, 'StepRetryScheduled'), { timeoutMs: 20_000, what: 'a tool retry' });
+    expect(retry.data).toMatchObject({ attempt: 1, kind: 'tool' });
+    expect(retry.data.delayMs).toBeLessThanOrEqual(500); // the tool rule: 0.5 s first
+    tool = await startToolProbe({ port: toolPort });
+    const view = await ended(step);
+    expect(view).toMatchObject({ status: 'COMPLETED', deadLettered: false });
+    // Usually one retry; a second when the next attempt came before the server was up.
+    const seq = await types(step);
+    const retried = Array.from({ length: view.retries }, () => ['StepRetryScheduled', 'StepResumed']).flat();
+    expect(seq).toEqual(['StepStarted', ...retried, 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(view.retries).toBeGreaterThanOrEqual(1);
+    expect(view.attempts).toBe(view.retries + 1);
+    expect(tool.calls).toBe(1);
+  });
+
   it('dead-letters the step after the last attempt the policy allows', async () => {
     const step = await send('Broken');
     const view = await ended(step);
@@ -123,6 +149,10 @@ describe('retries, dead letters and deadlines', () => {
     expect(retries.map((r) => [r.attempt, r.kind])).toEqual([[1, 'model'], [2, 'model']]);
     expect(retries[1]!.delayMs).toBeGreaterThanOrEqual(1000); // doubled
     expect(await event(step, 'StepDeadLettered')).toMatchObject({ data: { attempts: MAX_DELIVER, kind: 'model' } });
+    // The new columns come from the events alone: a rebuild of the run's read models gives the same rows.
+    const bus = { NATS_URL: nats.url, NATS_STREAM: nats.layout.stream, NATS_SUBJECT_PREFIX: nats.layout.subjectPrefix };
+    const verify = await runCli(['replay', step.runId, '--verify', '--org', tenant.slug], { ...bus, DATABASE_ADMIN_URL: db.adminUrl, NO_COLOR: '1' });
+    expect(verify).toMatchObject({ code: 0, stdout: expect.stringContaining('identical') });
   });
 
   it('fails a step that outlives its agent timeoutSeconds with timeout, aborting the model call', async () => {

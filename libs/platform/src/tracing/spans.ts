@@ -32,7 +32,7 @@ export const withActiveSpan = <T>(span: Span, fn: () => T): T => context.with(tr
  * Writes the active trace context (`traceparent`, `tracestate`) into outgoing headers: the A2A `call_agent`
  * request and anything else that crosses to another process over HTTP. A no-op when nothing is traced.
  */
-export const injectTraceHeaders = <THeaders extends Record<string, string>>(headers: THeaders): THeaders => {
+export const injectTraceHeaders = <THeaders extends Record<string, string>>(headers: THeaders): THeaders & { traceparent?: string; tracestate?: string } => {
   propagation.inject(context.active(), headers);
   return headers;
 };

@@ -1,4 +1,4 @@
-import { assertPublicUrl, UrlRefusedError } from '@shaman/platform';
+import { assertPublicUrl, injectTraceHeaders, UrlRefusedError } from '@shaman/platform';
 import { METHODS, parseAnswer, sendParams, TERMINAL_STATES, type A2aVersion, type RemoteAnswer } from './a2a-wire.js';
 import { ExternalCallError } from './external-call.error.js';
 
@@ -69,7 +69,7 @@ export const createA2aClient = (options: A2aClientOptions) => {
       if (error instanceof UrlRefusedError) throw new ExternalCallError('tool_error', `${who}: ${error.message}`, { cause: error });
       throw error;
     }
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...endpoint.headers };
+    const headers: Record<string, string> = injectTraceHeaders({ 'content-type': 'application/json', accept: 'application/json', ...endpoint.headers });
     if (endpoint.version === '1.0') headers['a2a-version'] = '1.0';
     const body = JSON.stringify({ jsonrpc: '2.0', id: crypto.randomUUID(), method, params });
     let response: Response;

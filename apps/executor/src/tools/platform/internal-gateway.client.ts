@@ -1,3 +1,4 @@
+import { injectTraceHeaders } from '@shaman/platform';
 import { z } from 'zod';
 import type { ToolContext } from '../../activities/call-tool.activity.js';
 
@@ -54,7 +55,8 @@ export const sendToInternalGateway = async (
     try {
       const response = await (gateway.fetch ?? fetch)(`${gateway.url.replace(/\/$/, '')}/a2a/v1`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        // The trace continues in the gateway and the child's executor (docs/operations.md, tracing).
+        headers: injectTraceHeaders({ 'content-type': 'application/json', authorization: `Bearer ${token}` }),
         body,
         signal: AbortSignal.any([signal, AbortSignal.timeout(gateway.timeoutMs)]),
       });
