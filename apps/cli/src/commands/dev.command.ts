@@ -128,6 +128,7 @@ const printBanner = (out: Output, s: { gatewayUrl: string; graphqlUrl: string; a
   out.line();
   out.line(`${out.bold('A2A gateway')}  ${out.cyan(`${s.gatewayUrl}/a2a/v1`)}   card: ${s.gatewayUrl}/.well-known/agent-card.json`);
   out.line(`${out.bold('GraphQL')}      ${out.cyan(s.graphqlUrl)}`);
+  out.line(`${out.bold('Web UI')}       ${out.cyan(s.graphqlUrl.replace(/\/graphql$/, '/ui/'))}   ${out.dim('(sign in with the API key)')}`);
   out.line(`${out.bold('API key')}      ${s.apiKey}   ${out.dim('(saved in .shaman/dev.json)')}`);
   out.line();
   out.line(out.dim('Call the demo agent:'));
