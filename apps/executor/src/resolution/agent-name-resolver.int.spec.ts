@@ -1,11 +1,10 @@
 import { createPool, type Pool } from '@shaman/platform';
-import { createTestDatabase, createTestNats, createTestTenant, eventually, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
+import { createTestDatabase, createTestNats, createTestTenant, eventually, listedAgent, startRegistryServer, type RegistryServer, type TestDatabase, type TestNats, type TestTenant } from '@shaman/testing';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ToolContext } from '../activities/call-tool.activity.js';
 import { createAgentNameResolver, type AgentNameResolver } from './agent-name-resolver.js';
-import { listedAgent, startRegistryServer, type RegistryServer } from './registry-server.fixture.js';
 import { invalidateOnRepositoryEvents } from './resolution-invalidation.js';
 
 const COMMIT = 'a'.repeat(40);

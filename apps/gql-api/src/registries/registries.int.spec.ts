@@ -1,12 +1,11 @@
 import { createPool, createRepositorySyncQueue, createSecretBox, generateSecretKey, issueApiKey, type Pool, type RepositorySyncQueue, type SecretBox } from '@shaman/platform';
-import { createTestDatabase, createTestRedis, createTestTenant, eventually, type TestDatabase, type TestRedis, type TestTenant } from '@shaman/testing';
+import { createTestDatabase, createTestRedis, createTestTenant, eventually, listedAgent, startRegistryServer, type RegistryServer, type TestDatabase, type TestRedis, type TestTenant } from '@shaman/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGqlServer, type GqlServer } from '../index.js';
 import { postGql } from '../testing/http.fixture.js';
 import { withAdmin } from '../testing/seed.fixture.js';
 import { checkAllRegistries, startRegistryHealth } from './registry-health.worker.js';
-import { listedAgent, startRegistryServer, type RegistryServer } from './registry-server.fixture.js';
 
 const FIELDS = 'id name url authSecret status lastCheckedAt lastError agentCount agents(first: 10) { name url description protocolVersion cardUrl } createdAt';
 const ADD = `mutation($input: AddRegistryInput!) { addRegistry(input: $input) { registry { ${FIELDS} } errors { code field message } } }`;

@@ -1,4 +1,4 @@
-// Test-only: an external agent registry on 127.0.0.1 (port 0) answering `GET /agents` with ETags.
+// An external agent registry for tests on 127.0.0.1 (port 0) answering `GET /agents` with ETags.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
