@@ -13,7 +13,7 @@ export type RunSubscriptionArgs = { runId: string; afterSequence?: number | null
 /** Where emission starts: a snapshot at the run's last commit, or every commit after the client's sequence. */
 type Start = { snapshotAt: number } | { after: number };
 
-export type DagNode = StepRow & { outputText: string | null; sequence: number };
+export type DagNode = Omit<StepRow, 'kind'> & { kind: 'AGENT' | 'EXTERNAL'; outputText: string | null; sequence: number };
 export type RunDagEvent = {
   sequence: number;
   kind: 'SNAPSHOT' | 'CHANGE';
@@ -46,7 +46,7 @@ const openRun = async (ctx: SubscriptionContext, args: RunSubscriptionArgs): Pro
 /** Commits up to this sequence are folded silently. */
 const emitsAfter = (start: Start): number => ('snapshotAt' in start ? start.snapshotAt - 1 : start.after);
 
-const toNode = (row: StepRow): DagNode => ({ ...row, outputText: outputText(row.output), sequence: row.lastSeq });
+const toNode = (row: StepRow): DagNode => ({ ...row, kind: row.kind === 'external' ? 'EXTERNAL' : 'AGENT', outputText: outputText(row.output), sequence: row.lastSeq });
 
 const edgesTo = (rows: RunRows, nodes: readonly StepRow[]): RunDagEvent['edges'] =>
   nodes.flatMap((n) => (n.parentStepId !== null && rows.has(n.parentStepId) ? [{ from: n.parentStepId, to: n.id }] : []));

@@ -66,6 +66,10 @@ export const subscriptionsTypeDefs = /* GraphQL */ `
     parentStepId: ID
     depth: Int!
     agent: String!
+    "AGENT for a platform step, EXTERNAL for an external A2A agent a call_agent reached."
+    kind: StepKind!
+    "The external agent's A2A endpoint; null for AGENT."
+    externalUrl: String
     model: String
     status: RunStatus!
     "The A2A message the step was called with."

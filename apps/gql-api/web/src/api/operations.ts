@@ -49,7 +49,7 @@ export const RUN_DAG = `subscription RunDag($runId: ID!) {
   runDag(runId: $runId) {
     sequence kind
     run { runId status terminal rootAgent stepCount inputTokens outputTokens createdAt completedAt }
-    nodes { id parentStepId depth agent model status outputText error iterations llmCalls toolCalls inputTokens outputTokens createdAt startedAt completedAt sequence }
+    nodes { id parentStepId depth agent kind externalUrl model status outputText error iterations llmCalls toolCalls inputTokens outputTokens createdAt startedAt completedAt sequence }
     edges { from to }
   }
 }`;
@@ -58,6 +58,8 @@ export type DagNodeData = {
   parentStepId: string | null;
   depth: number;
   agent: string;
+  kind: 'AGENT' | 'EXTERNAL';
+  externalUrl: string | null;
   model: string | null;
   status: RunStatus;
   outputText: string | null;

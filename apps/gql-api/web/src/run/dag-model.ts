@@ -29,8 +29,8 @@ export const TOOL_SIZE = { width: 200, height: 30 };
 // as a node of its own.
 const DRAWN_AS_STEP = new Set(['call_agent']);
 
-/** Marks the external agents' nodes: the calling executor records them with the model `external`. */
-export const kindOfStep = (step: DagNodeData): NodeKind => (step.model === 'external' ? 'external' : 'step');
+/** External agents' nodes are steps the calling executor records (`DagNode.kind`). */
+export const kindOfStep = (step: DagNodeData): NodeKind => (step.kind === 'EXTERNAL' ? 'external' : 'step');
 
 export const toolNodeId = (stepId: string, toolCallId: string): string => `tool:${stepId}:${toolCallId}`;
 const toolStatus = (t: ToolCallRow): RunStatus => (!t.completed ? 'WORKING' : t.isError ? 'FAILED' : 'COMPLETED');

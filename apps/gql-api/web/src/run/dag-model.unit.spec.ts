@@ -3,7 +3,7 @@ import type { DagNodeData, RunDagEvent, ToolCallRow } from '../api/operations';
 import { DagModel, toolNodeId } from './dag-model';
 
 const step = (id: string, patch: Partial<DagNodeData> = {}): DagNodeData => ({
-  id, parentStepId: null, depth: 0, agent: 'A', model: 'scripted', status: 'WORKING', outputText: null, error: null, iterations: 0, llmCalls: 0, toolCalls: 0,
+  id, parentStepId: null, depth: 0, agent: 'A', kind: 'AGENT', externalUrl: null, model: 'scripted', status: 'WORKING', outputText: null, error: null, iterations: 0, llmCalls: 0, toolCalls: 0,
   inputTokens: 0, outputTokens: 0, createdAt: '2026-11-01T00:00:00.000Z', startedAt: null, completedAt: null, sequence: 1, ...patch,
 });
 const event = (kind: RunDagEvent['kind'], sequence: number, nodes: DagNodeData[]): RunDagEvent => ({
@@ -39,7 +39,7 @@ describe('DagModel', () => {
 
   it('draws tool calls from the read model under their step, except call_agent (drawn as the step it made), and external agents as their own kind', () => {
     const model = new DagModel();
-    model.push(event('SNAPSHOT', 3, [step('s', { toolCalls: 3 }), step('x', { parentStepId: 's', model: 'external' })]));
+    model.push(event('SNAPSHOT', 3, [step('s', { toolCalls: 3 }), step('x', { parentStepId: 's', kind: 'EXTERNAL', externalUrl: 'https://partner.example/a2a', model: 'external' })]));
     model.setDetail([{ id: 's', cost: money, toolCalls: [tool('t1', 'lookup'), tool('t2', 'call_agent'), tool('t3', 'request_user_input', false)] }]);
     const state = model.flush()!;
     expect(state.nodes.map((n) => [n.id, n.kind, n.status])).toEqual([
