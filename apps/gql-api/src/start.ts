@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createJetStreamEventStore } from '@shaman/event-store';
 import { ensureJetStream } from '@shaman/nats-infra';
-import { createLogger, createPool, natsServers, traceAppends } from '@shaman/platform';
+import { createLogger, createPool, natsConnectOptions, traceAppends } from '@shaman/platform';
 import { createOidcVerifier } from './auth/oidc.js';
 import { loadAllowlist } from './http/allowlist.hook.js';
 import { oidcConfigOf, type Config } from './config.js';
@@ -20,7 +20,7 @@ export type RunningGqlApi = { url: string; stop: () => Promise<void> };
 export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
   const logger = createLogger({ name: 'gql-api', level: config.LOG_LEVEL });
   const pool = createPool(config.DATABASE_URL, { applicationName: 'shaman-gql-api' });
-  const nc = await connect({ servers: natsServers(config.NATS_URL), name: 'gql-api' }).catch(async (error: unknown) => {
+  const nc = await connect(natsConnectOptions(config.NATS_URL, 'gql-api')).catch(async (error: unknown) => {
     await pool.end();
     throw error;
   });
@@ -40,7 +40,7 @@ export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
     // Registry health rounds (BullMQ) run where the repository syncs run.
     const started = sync;
     registryHealth = config.REPO_SYNC_WORKER
-      ? await startRegistryHealthRuntime(config, { pool, logger, secretBox: sync.secretBox }).catch(async (error: unknown) => {
+      ? await startRegistryHealthRuntime(config, { pool, logger, secretBox: sync.secretBox, store }).catch(async (error: unknown) => {
           await started.close();
           throw error;
         })
