@@ -1,6 +1,6 @@
 import type { AgentDefinition } from '@shaman/agents';
 import type { ToolCallRequest } from '@shaman/events';
-import { nextAction, priceUsage, type NextAction, type Step, type WorkingStep } from '@shaman/domain';
+import { nextAction, priceUsage, toolsOfferChanged, type NextAction, type Step, type WorkingStep } from '@shaman/domain';
 import { buildLlmRequest } from './activities/call-llm.activity.js';
 import { toolSpecsOf, type Tool } from './activities/call-tool.activity.js';
 import { LlmError } from './llm/llm-provider.js';
@@ -137,7 +137,8 @@ const questionOf = (call: ToolCallRequest, tools: ReadonlyMap<string, Tool>): st
 const askModel = async (run: StepRun, input: { agent: AgentDefinition; tools: ReadonlyMap<string, Tool>; iteration: number }): Promise<void> => {
   const { deps, signal } = run;
   const step = run.handle.state as WorkingStep;
-  const request = buildLlmRequest(step, input.agent, toolSpecsOf(input.tools));
+  const specs = toolSpecsOf(input.tools);
+  const request = buildLlmRequest(step, input.agent, specs);
   try {
     const sink = deps.deltas;
     const deltas = sink ? () => sink(run.handle.address, { iteration: input.iteration }) : undefined;
@@ -146,7 +147,9 @@ const askModel = async (run: StepRun, input: { agent: AgentDefinition; tools: Re
     const usage: Intent = { type: 'RecordUsage', data: { iteration: data.iteration, provider: data.provider, model: data.model, agent: input.agent.name, ...priced } };
     // The answer, what it cost and (for a final answer) the completion it implies are one decision: one commit.
     const final: Intent[] = data.response.toolCalls.length === 0 ? [{ type: 'CompleteStep', data: {} }] : [];
-    await run.record({ type: 'RecordLlmResponse', data }, usage, ...final);
+    // What the model was offered, when it changed: re-execution offers exactly that (docs/replay.md, ToolsOffered).
+    const offered: Intent[] = toolsOfferChanged(step, specs) ? [{ type: 'OfferTools', data: { tools: specs } }] : [];
+    await run.record(...offered, { type: 'RecordLlmResponse', data }, usage, ...final);
   } catch (error) {
     if (signal.aborted) return; // the loop turns the abort into a recorded cancel
     // Transient (outage, throttling, malformed output): hand the step back for a delayed redelivery.

@@ -1,5 +1,5 @@
 import { decodeCommit } from '@shaman/event-store';
-import { RepositoryEvent, RunLifecycleEvent, ShamanEvent } from '@shaman/events';
+import { RegistryEvent, RepositoryEvent, RunLifecycleEvent, ShamanEvent } from '@shaman/events';
 import type { Logger } from '@shaman/platform';
 import type { SequencedRepositoryEvent } from './read-models/agent-definitions.js';
 import type { SequencedRunEvent } from './read-models/created-runs.js';
@@ -11,6 +11,7 @@ export type ReceivedCommit = { seq: number; events: SequencedEvent[]; repository
 const typesOf = (union: { options: readonly { shape: { type: { value: string } } }[] }): ReadonlySet<string> => new Set(union.options.map((o) => o.shape.type.value));
 const REPOSITORY_EVENT_TYPES = typesOf(RepositoryEvent);
 const RUN_EVENT_TYPES = typesOf(RunLifecycleEvent);
+const REGISTRY_EVENT_TYPES = typesOf(RegistryEvent);
 const typeOf = (candidate: unknown): string => String((candidate as { type?: unknown } | null)?.type);
 
 /**
@@ -34,6 +35,12 @@ export const decodeCommitMessage = (message: { seq: number; subject: string; dat
       const parsed = RepositoryEvent.safeParse(candidate);
       if (parsed.success) received.repositoryEvents.push({ seq, event: parsed.data });
       else skip(index, parsed.error.issues);
+      return;
+    }
+    // Registry events (added, removed, health, skips) feed no read model: checked, then left out (docs/agents.md).
+    if (REGISTRY_EVENT_TYPES.has(typeOf(candidate))) {
+      const parsed = RegistryEvent.safeParse(candidate);
+      if (!parsed.success) skip(index, parsed.error.issues);
       return;
     }
     if (RUN_EVENT_TYPES.has(typeOf(candidate))) {

@@ -12,6 +12,7 @@ export {
   type ChildCall,
   type ExceededDeadline,
   awaitedChild,
+  toolsOfferChanged,
 } from './step/step.state.js';
 export type {
   CommandMetadata,
@@ -26,6 +27,7 @@ export type {
   RequestInput,
   RecordAgentCall,
   AwaitAgent,
+  OfferTools,
   CompleteStep,
   FailStep,
   CancelStep,

@@ -14,6 +14,7 @@ import {
 import { RunDataWritten, UsageRecorded } from './data-events.js';
 import { AgentAwaited, AgentCalled, ChildStepEnded } from './agent-call-events.js';
 import { StepDeadLettered, StepDeadlineExceeded, StepRetryScheduled } from './durability-events.js';
+import { ToolsOffered } from './tool-events.js';
 
 /** Events addressed to a step (its request subject): what callers ask for. */
 export const RequestEvent = z.discriminatedUnion('type', [RunRequested, RunCancelRequested, StepInputProvided, ChildStepEnded, StepDeadlineExceeded]);
@@ -36,6 +37,7 @@ export const StepEvent = z.discriminatedUnion('type', [
   AgentAwaited,
   StepRetryScheduled,
   StepDeadLettered,
+  ToolsOffered,
 ]);
 export type StepEvent = z.infer<typeof StepEvent>;
 

@@ -18,6 +18,7 @@ export {
 export { RunDataKey, RunDataWritten, UsageRecorded } from './data-events.js';
 export { AgentCalled, AgentAwaited, ChildOutcome, ChildStepEnded } from './agent-call-events.js';
 export { FailureKind, StepRetryScheduled, StepDeadLettered, StepDeadlineExceeded } from './durability-events.js';
+export { OfferedTool, ToolsOffered } from './tool-events.js';
 export {
   RequestEvent,
   StepEvent,
@@ -53,3 +54,16 @@ export {
   ALL_REPOSITORY_EVENTS,
 } from './repository-events.js';
 export { RunEventMetadata, RunCreated, RunLifecycleEvent, runLifecycleStream } from './run-lifecycle-events.js';
+export {
+  RegistryId,
+  RegistryEventMetadata,
+  RegistryHealth,
+  RegistryAdded,
+  RegistryRemoved,
+  RegistryHealthChanged,
+  RegistrySkipped,
+  RegistryEvent,
+  REGISTRY_CHANGE_EVENTS,
+  registryStream,
+  ALL_REGISTRY_EVENTS,
+} from './registry-events.js';

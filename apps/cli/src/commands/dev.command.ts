@@ -70,7 +70,13 @@ const startExampleMcpServer = (out: Output): Stoppable => {
 const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewayUrl: string; graphqlUrl: string }> => {
   const env = processEnv();
   // The demo is a single-tenant local stack: let its agents start `node` MCP servers and reach loopback ones.
-  const executorEnv = { MCP_STDIO_COMMANDS: env['MCP_STDIO_COMMANDS'] ?? 'node', MCP_ALLOW_PRIVATE_URLS: env['MCP_ALLOW_PRIVATE_URLS'] ?? 'true' };
+  // Redis turns on the executor's model response cache (per organization or agent) and step/run deadlines.
+  const executorEnv = {
+    MCP_STDIO_COMMANDS: env['MCP_STDIO_COMMANDS'] ?? 'node',
+    MCP_ALLOW_PRIVATE_URLS: env['MCP_ALLOW_PRIVATE_URLS'] ?? 'true',
+    REDIS_URL: config.REDIS_URL,
+    BULLMQ_PREFIX: config.BULLMQ_PREFIX,
+  };
   const secretKey = config.SHAMAN_SECRET_KEY ?? (await devSecretKey(generateSecretKey));
   const common = { NATS_URL: config.NATS_URL, NATS_STREAM: config.NATS_STREAM, NATS_SUBJECT_PREFIX: config.NATS_SUBJECT_PREFIX, LOG_LEVEL: config.LOG_LEVEL, SHAMAN_SECRET_KEY: secretKey };
   const appDb = withUser(config.DATABASE_ADMIN_URL, 'shaman_app');

@@ -1,10 +1,11 @@
-import { stepEventStream, stepRequestStream } from '@shaman/events';
 import { readFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
+import type { JetStreamEventStore } from '@shaman/event-store';
+import { deterministicId } from '@shaman/platform';
 import type { CliConfig } from '../config.js';
 import type { Output } from '../output.js';
 import { planFork, type ForkCut, type ForkOverrides, type ForkPlan } from '../replay/fork-plan.js';
 import { loadRun, type LoadedRun } from '../replay/load-run.js';
+import { readRunEvents, type RecordedEvent } from '../replay/run-recording.js';
 import { refusedBelow } from '../replay/resolve-org.js';
 import { withEventStore } from './event-store.js';
 
@@ -18,6 +19,10 @@ const parseCut = (at: string | undefined): ForkCut | null => {
   if (UUID.test(at)) return { kind: 'step', stepId: at.toLowerCase() };
   return /^[1-9][0-9]{0,15}$/.test(at) ? { kind: 'seq', seq: Number(at) } : null;
 };
+
+/** The cut as a stream sequence (a step's is its request's), so `--at <step>` and `--at <its seq>` are one fork. */
+const cutSeq = (events: readonly RecordedEvent[], cut: ForkCut): number =>
+  cut.kind === 'seq' ? cut.seq : (events.find((e) => e.event?.type === 'RunRequested' && e.event.metadata.stepId === cut.stepId)?.seq ?? 0);
 
 /** The overrides as given, or the usage error that refuses them (nothing is appended). */
 const readOverrides = async (input: ForkInput): Promise<ForkOverrides | string> => {
@@ -35,41 +40,67 @@ const readOverrides = async (input: ForkInput): Promise<ForkOverrides | string> 
   return out;
 };
 
-/**
- * Appends the request first, then the prefix on the new step's event subject, each commit expecting the one
- * before (the first expects an empty subject): the executor that picks the request up waits for the whole
- * prefix (`forkedFrom.prefixEvents`) before it claims anything, so the two cannot interleave.
- */
-const appendFork = (config: CliConfig, plan: ForkPlan): Promise<void> =>
-  withEventStore(config, async (store) => {
-    await store.appendToStream(stepRequestStream(plan.request.metadata), [plan.request]);
-    let version = 0n;
-    for (const commit of plan.prefix) {
-      version = (await store.appendToStream(stepEventStream(plan.request.metadata), commit, { expectedStreamVersion: version })).nextExpectedStreamVersion;
-    }
-  });
-
-const printFork = (out: Output, input: { plan: ForkPlan; loaded: LoadedRun }): void => {
-  const { request, prefix, origin } = input.plan;
-  const summary = {
-    runId: request.metadata.runId,
-    stepId: request.metadata.stepId,
-    forkedFrom: { runId: origin.runId, stepId: origin.stepId, seq: origin.seq },
-    agent: origin.agent,
-    reusedEvents: prefix.flat().length,
-    overrides: request.data.overrides ?? {},
-  };
-  if (out.json) return out.data(summary);
-  out.line(`forked run ${out.bold(summary.runId)} from run ${origin.runId} (organization ${input.loaded.org.slug})`);
-  out.line(`  step ${summary.stepId} (${origin.agent}) continues step ${origin.stepId} before event seq ${origin.seq}`);
-  out.line(`  ${summary.reusedEvents} recorded events reused; it goes live from there`);
-  if (request.data.overrides?.model) out.line(`  model: ${request.data.overrides.model}`);
-  if (request.data.overrides?.systemPrompt !== undefined) out.line(`  system prompt: from the prompt file (${request.data.overrides.systemPrompt.length} characters)`);
+/** What the fork's run already holds (a re-run of the same fork): event ids, and the last sequence per subject. */
+const existing = async (store: JetStreamEventStore, plan: ForkPlan, orgId: string): Promise<{ ids: Set<string>; lastSeq: Map<string, bigint> }> => {
+  const ids = new Set<string>();
+  const lastSeq = new Map<string, bigint>();
+  for (const e of await readRunEvents(store, { orgId, runId: plan.runId })) {
+    if (e.event) ids.add(e.event.metadata.eventId);
+    lastSeq.set(e.subject, BigInt(e.seq));
+  }
+  return { ids, lastSeq };
 };
 
 /**
- * `shaman fork <runId> --at <stepId|seq>`: a new run whose root step continues one step of a recorded run from
- * the cut, reusing what was recorded before it (no model or tool is asked again for those) and live after it.
+ * Appends the copied commits in the origin's order: each step's request first, then its events, each event
+ * commit expecting the one before on its subject (the first an empty subject). The executor that picks a request
+ * up waits for that step's whole prefix (`forkedFrom.prefixEvents`) before it touches the step, so the two cannot
+ * interleave. Ids are deterministic, so running the same fork again appends only what a first, interrupted
+ * attempt did not: a complete fork appends nothing. Returns how many commits were appended.
+ */
+const appendFork = (config: CliConfig, input: { plan: ForkPlan; orgId: string }): Promise<number> =>
+  withEventStore(config, async (store) => {
+    const { ids, lastSeq } = await existing(store, input.plan, input.orgId);
+    let appended = 0;
+    for (const commit of input.plan.commits) {
+      if (commit.events.every((e) => ids.has(e.metadata.eventId))) continue;
+      const subject = store.subjectOf(commit.stream);
+      const options = commit.kind === 'evt' ? { expectedStreamVersion: lastSeq.get(subject) ?? 0n } : undefined;
+      const result = await store.appendToStream(commit.stream, commit.events, options);
+      lastSeq.set(subject, result.nextExpectedStreamVersion);
+      appended += 1;
+    }
+    return appended;
+  });
+
+const printFork = (out: Output, input: { plan: ForkPlan; loaded: LoadedRun; appended: number; overrides: ForkOverrides }): void => {
+  const { plan } = input;
+  const summary = {
+    runId: plan.runId,
+    stepId: plan.stepId,
+    forkedFrom: { runId: plan.origin.runId, stepId: plan.origin.stepId, seq: plan.origin.seq },
+    agent: plan.origin.agent,
+    reusedEvents: plan.commits.flatMap((c) => c.events).filter((e) => e.type !== 'RunRequested').length,
+    steps: plan.steps,
+    alreadyForked: input.appended === 0,
+    overrides: input.overrides,
+  };
+  if (out.json) return out.data(summary);
+  out.line(`${summary.alreadyForked ? 'already forked as' : 'forked'} run ${out.bold(summary.runId)} from run ${plan.origin.runId} (organization ${input.loaded.org.slug})`);
+  out.line(`  cut before event seq ${plan.origin.seq}, in step ${plan.origin.stepId} (${plan.origin.agent}), which continues as step ${plan.stepId}`);
+  for (const s of plan.steps) out.line(`  step ${s.stepId} (${s.agent}) ← ${s.originStepId}: ${s.copiedEvents} events reused, ${s.terminal ? 'ended before the cut' : 'goes live'}`);
+  if (input.overrides.model) out.line(`  model: ${input.overrides.model}`);
+  if (input.overrides.systemPrompt !== undefined) out.line(`  system prompt: from the prompt file (${input.overrides.systemPrompt.length} characters)`);
+};
+
+/** The fork's run id: the same origin, cut and overrides always name the same fork, so repeating the command is safe. */
+const forkRunId = (input: { runId: string; seq: number; overrides: ForkOverrides }): string =>
+  deterministicId(input.runId, 'fork', input.seq, input.overrides.model ?? '', input.overrides.systemPrompt ?? '');
+
+/**
+ * `shaman fork <runId> --at <stepId|seq>`: a new run that copies the whole recorded run up to the cut (every step
+ * requested before it, with what it recorded before it: no model or tool is asked again for those) and continues
+ * live from there; `--model` / `--prompt-file` apply to the step the cut falls in.
  */
 export const forkCommand = async (config: CliConfig, out: Output, input: ForkInput): Promise<number> => {
   const cut = parseCut(input.at);
@@ -89,12 +120,13 @@ export const forkCommand = async (config: CliConfig, out: Output, input: ForkInp
     out.error(refused);
     return 1;
   }
-  const result = planFork(loaded.events, { cut, runId: randomUUID(), stepId: randomUUID(), at: new Date().toISOString(), overrides, initiator: { kind: 'system', id: 'shaman-fork' } });
-  if (!result.ok) {
-    out.error(`cannot fork run ${input.runId}: ${result.message}`);
+  const seq = cutSeq(loaded.events, cut);
+  const plan = planFork(loaded.events, { cut, runId: forkRunId({ runId: input.runId, seq, overrides }), at: new Date().toISOString(), overrides, initiator: { kind: 'system', id: 'shaman-fork' } });
+  if (!plan.ok) {
+    out.error(`cannot fork run ${input.runId}: ${plan.message}`);
     return 1;
   }
-  await appendFork(config, result.plan);
-  printFork(out, { plan: result.plan, loaded });
+  const appended = await appendFork(config, { plan: plan.plan, orgId: loaded.org.id });
+  printFork(out, { plan: plan.plan, loaded, appended, overrides });
   return 0;
 };

@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
 import { isTerminalStepEvent, ShamanEvent, stepEventStream, stepRequestStream, type RunRequested, type StepAddress } from '@shaman/events';
 import { ensureJetStream } from '@shaman/nats-infra';
-import { ensureOrganization, issueApiKey, withUser } from '@shaman/platform';
+import { ensureOrganization, generateInternalKeyPair, issueApiKey, withUser } from '@shaman/platform';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -65,7 +65,11 @@ const deleteRedisPrefix = async (url: string, prefix: string): Promise<void> => 
 
 export type CliStack = { nc: NatsConnection; store: JetStreamEventStore; layout: { stream: string; subjectPrefix: string }; graphqlUrl: string; stop(): Promise<void> };
 
-/** Projector, executor and gql-api as their own processes on a private stream (created here, deleted on stop). */
+/**
+ * Projector, a2a-gateway, executor and gql-api as their own processes on a private stream (created here, deleted
+ * on stop). The gateway's internal role takes the executor's agent calls (`call_agent`), with a key pair of this
+ * stack's own; the executor starts once the gateway has said where that role listens.
+ */
 export const startCliStack = async (input: {
   root: string;
   /** The environment the apps inherit (the spec's own, so tsx and PATH carry over). */
@@ -82,10 +86,17 @@ export const startCliStack = async (input: {
   const jsm = await jetstreamManager(nc);
   await ensureJetStream(jsm, layout, { ackWaitMs: 30_000, maxDeliver: 5, maxAckPending: 1000 });
   const bus = { ...input.env, NATS_URL: input.natsUrl, NATS_STREAM: layout.stream, NATS_SUBJECT_PREFIX: layout.subjectPrefix };
+  const keys = await generateInternalKeyPair();
+  const redis = { REDIS_URL: input.redisUrl, BULLMQ_PREFIX: bullPrefix };
   const apps = [
     spawnApp({ root: input.root, name: 'projector', env: { ...bus, DATABASE_URL: withUser(input.adminUrl, 'shaman_projector') }, ready: 'projector started' }),
-    spawnApp({ root: input.root, name: 'executor', env: { ...bus, ...input.executorEnv }, ready: 'executor pulling' }),
-    spawnApp({ root: input.root, name: 'gql-api', env: { ...bus, DATABASE_URL: withUser(input.adminUrl, 'shaman_app'), GQL_PORT: '0', REDIS_URL: input.redisUrl, BULLMQ_PREFIX: bullPrefix, REPO_SYNC_WORKER: 'false' }, ready: 'gql-api listening' }),
+    spawnApp({ root: input.root, name: 'gql-api', env: { ...bus, ...redis, DATABASE_URL: withUser(input.adminUrl, 'shaman_app'), GQL_PORT: '0', REPO_SYNC_WORKER: 'false' }, ready: 'gql-api listening' }),
+    spawnApp({
+      root: input.root,
+      name: 'a2a-gateway',
+      env: { ...bus, ...redis, DATABASE_URL: withUser(input.adminUrl, 'shaman_app'), GATEWAY_PORT: '0', GATEWAY_INTERNAL_PORT: '0', SHAMAN_INTERNAL_JWKS: JSON.stringify(keys.publicJwks) },
+      ready: 'a2a gateway listening',
+    }),
   ];
   const stop = async (): Promise<void> => {
     await Promise.all(apps.map(stopApp));
@@ -94,7 +105,10 @@ export const startCliStack = async (input: {
     await nc.drain();
   };
   try {
-    const [, , gql] = await Promise.all(apps.map((a) => a.started));
+    const gateway = await apps[2]!.started;
+    const executorEnv = { ...bus, SHAMAN_INTERNAL_JWT_PRIVATE_KEY: JSON.stringify(keys.privateJwk), EXECUTOR_INTERNAL_GATEWAY_URL: String(gateway['internalUrl']), ...input.executorEnv };
+    apps.push(spawnApp({ root: input.root, name: 'executor', env: executorEnv, ready: 'executor pulling' }));
+    const [, gql] = await Promise.all(apps.map((a) => a.started));
     return { nc, store: await createJetStreamEventStore({ nc, ...layout }), layout, graphqlUrl: `${String(gql?.['url'])}/graphql`, stop };
   } catch (error) {
     await stop();

@@ -12,8 +12,9 @@ const decision = (event: StepEvent): unknown => {
   switch (event.type) {
     case 'StepStarted':
       return { type: event.type, agent: event.data.agent, model: event.data.model };
+    // Whether the answer came from the response cache is how it was had, not what it was (as latency is).
     case 'LlmResponded': {
-      const { latencyMs: _, ...data } = event.data;
+      const { latencyMs: _, cache: _c, ...data } = event.data;
       return { type: event.type, ...data };
     }
     case 'ToolResulted': {
@@ -37,6 +38,7 @@ const decision = (event: StepEvent): unknown => {
     case 'AgentCalled':
     case 'AgentAwaited':
     case 'StepDeadLettered':
+    case 'ToolsOffered':
       return { type: event.type, ...event.data };
   }
 };
@@ -60,8 +62,10 @@ const describe = (expected: unknown, actual: unknown): string => {
 
 /** The first decision where a step's re-execution differs from its recording; null when they agree throughout. */
 export const firstDivergence = (input: { stepId: string; agent: string; recorded: readonly StepEvent[]; replayed: readonly StepEvent[] }): Divergence | null => {
+  // A recording made before ToolsOffered existed never has one: what it offered shows only in the request hash.
+  const offers = input.recorded.some((e) => e.type === 'ToolsOffered');
   const expected = decisions(input.recorded);
-  const actual = decisions(input.replayed);
+  const actual = decisions(offers ? input.replayed : input.replayed.filter((e) => e.type !== 'ToolsOffered'));
   for (let i = 0; i < Math.max(expected.length, actual.length); i += 1) {
     if (canonical(expected[i]) === canonical(actual[i])) continue;
     return { stepId: input.stepId, agent: input.agent, position: i, what: describe(expected[i], actual[i]), expected: expected[i] ?? null, actual: actual[i] ?? null };

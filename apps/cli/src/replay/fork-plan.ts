@@ -1,5 +1,6 @@
-import { isRequestEvent, isTerminalStepEvent, type RunRequested, type StepEvent, type StepId } from '@shaman/events';
+import { isRequestEvent, isTerminalStepEvent, stepEventStream, stepRequestStream, type RunRequested, type ShamanEvent, type StepAddress, type StepId } from '@shaman/events';
 import { deterministicId } from '@shaman/platform';
+import { remapIds, stepsToCopy, type CopiedStep } from './fork-plan-steps.js';
 import type { RecordedEvent } from './run-recording.js';
 
 /** Where a fork leaves its origin: before a stream sequence, or at the start of a step (its request only). */
@@ -7,21 +8,30 @@ export type ForkCut = { kind: 'seq'; seq: number } | { kind: 'step'; stepId: str
 
 export type ForkOverrides = { model?: string; systemPrompt?: string };
 
-/** What `shaman fork` appends: the new root step's request, then the copied prefix commit by commit. */
+/** One commit a fork appends, on one subject of the new run (`req` or `evt` of one step), in the origin's order. */
+export type ForkCommit = { stream: string; kind: 'req' | 'evt'; events: ShamanEvent[] };
+
+/** A step of the new run and what it copies of its origin step. */
+export type ForkStep = { stepId: string; originStepId: string; agent: string; parentStepId: string | null; copiedEvents: number; terminal: boolean };
+
+/** What `shaman fork` appends: every copied step's request and recorded commits before the cut, in stream order. */
 export type ForkPlan = {
-  request: RunRequested;
-  /** The origin's commits before the cut, re-addressed to the new step; empty when the cut is at the step's start. */
-  prefix: StepEvent[][];
+  runId: string;
+  /** The new step the cut falls in (where `--model` / `--prompt-file` apply). */
+  stepId: string;
+  commits: ForkCommit[];
+  steps: ForkStep[];
   origin: { runId: string; stepId: string; agent: string; seq: number };
 };
 
 export type ForkPlanResult = { ok: true; plan: ForkPlan } | { ok: false; message: string };
 
 /*
- * Not copied: StepResumed (which executor took over is not a decision), UsageRecorded (the usage ledger is money
- * spent, and the fork spends nothing on a reused answer) and terminal events (the fork goes live from the cut).
+ * Never copied: StepResumed (which executor took over is not a decision), UsageRecorded (the usage ledger is money
+ * spent, and the fork spends nothing on a reused answer) and StepDeadlineExceeded (a fork's deadlines count from
+ * its own claims). The step the cut falls in keeps no end either: it goes live from the cut.
  */
-const reused = (event: StepEvent): boolean => event.type !== 'StepResumed' && event.type !== 'UsageRecorded' && !isTerminalStepEvent(event);
+const dropped: ReadonlySet<string> = new Set(['StepResumed', 'UsageRecorded', 'StepDeadlineExceeded']);
 
 /** The origin step a cut falls in, and the cut as a stream sequence (a step's cut is its request's). */
 const locate = (events: readonly RecordedEvent[], cut: ForkCut): { stepId: string; seq: number } | string => {
@@ -35,80 +45,125 @@ const locate = (events: readonly RecordedEvent[], cut: ForkCut): { stepId: strin
   return { stepId: at.event.metadata.stepId, seq: cut.seq };
 };
 
-const requestOf = (events: readonly RecordedEvent[], stepId: string): RunRequested | undefined => {
-  const found = events.find((e) => e.event?.type === 'RunRequested' && e.event.metadata.stepId === stepId)?.event;
-  return found?.type === 'RunRequested' ? found : undefined;
-};
+type PlanInput = { cut: ForkCut; runId: string; at: string; overrides: ForkOverrides; initiator: RunRequested['data']['initiator'] };
 
-/** The step's own recorded commits before the cut, as recorded (event subject only). */
-const commitsBefore = (events: readonly RecordedEvent[], at: { stepId: string; seq: number }): StepEvent[][] => {
-  const bySeq = new Map<number, StepEvent[]>();
-  for (const e of events) {
-    if (e.seq >= at.seq || e.event === null || e.event.metadata.stepId !== at.stepId || isRequestEvent(e.event)) continue;
-    const commit = bySeq.get(e.seq) ?? [];
-    commit.push(e.event as StepEvent);
-    bySeq.set(e.seq, commit);
-  }
-  return [...bySeq.values()];
-};
-
-/**
- * A child agent the prefix leaves the fork waiting on: a blocking call or a `wait_for_agent` without its result,
- * or an async call not yet awaited (a later wait would need the child's end, which arrived on the origin's request
- * subject, not the fork's). Null when the prefix is self-contained.
- */
-const pendingChild = (prefix: readonly StepEvent[]): string | null => {
-  const resulted = new Set(prefix.flatMap((e) => (e.type === 'ToolResulted' ? [e.data.toolCallId] : [])));
-  const awaited = new Set(prefix.flatMap((e) => (e.type === 'AgentAwaited' && resulted.has(e.data.toolCallId) ? [e.data.childStepId] : [])));
-  for (const e of prefix) {
-    const open = e.type === 'AgentCalled' && (e.data.mode === 'async' ? !awaited.has(e.data.childStepId) : !resulted.has(e.data.toolCallId));
-    if (e.type === 'AgentCalled' && open) return `${e.data.mode} call to agent ${e.data.agent}`;
-    if (e.type === 'AgentAwaited' && !resulted.has(e.data.toolCallId)) return `wait for child step ${e.data.childStepId}`;
-  }
-  return null;
-};
-
-/**
- * Plans a fork of one step of a recorded run into a new run of one root step: the same agent at the same pinned
- * commit and the same message, then the step's recorded events before the cut with new deterministic ids (the
- * ids the executor would have given them, so it continues the sequence). Other steps of the origin are not
- * copied: a child step's answer is reused as the recorded `call_agent` result when it lies before the cut.
- */
-export const planFork = (
-  events: readonly RecordedEvent[],
-  input: { cut: ForkCut; runId: string; stepId: string; at: string; overrides: ForkOverrides; initiator: RunRequested['data']['initiator'] },
-): ForkPlanResult => {
-  const where = locate(events, input.cut);
-  if (typeof where === 'string') return { ok: false, message: where };
-  const origin = requestOf(events, where.stepId);
-  if (origin === undefined) return { ok: false, message: `step ${where.stepId} has no recorded request to fork from` };
-  if (origin.data.external) return { ok: false, message: `step ${where.stepId} is an external A2A agent (${origin.data.external.url}); only a step an executor ran can be forked` };
-  const address = { orgId: origin.metadata.orgId, runId: input.runId, stepId: input.stepId };
-  let position = 0;
-  const prefix = commitsBefore(events, where).flatMap((commit) => {
-    const kept = commit.filter(reused).map((event) => {
-      const copy = { ...event, metadata: { ...address, eventId: deterministicId(input.stepId, 'evt', position), at: input.at } } as StepEvent;
-      position += 1;
-      // The step's model is the fork's when it overrides one; each reused answer keeps the model that gave it.
-      return copy.type === 'StepStarted' && input.overrides.model ? { ...copy, data: { ...copy.data, model: input.overrides.model } } : copy;
-    });
-    return kept.length > 0 ? [kept] : [];
-  });
-  const child = pendingChild(prefix.flat());
-  if (child !== null) return { ok: false, message: `the cut leaves the ${child} open, and a fork does not copy child steps: cut before the call, or after its result` };
-  const { callChain: _c, external: _e, forkedFrom: _f, overrides: inherited, ...data } = origin.data;
-  const overrides = { ...inherited, ...input.overrides };
-  const request: RunRequested = {
+/** The copied request: re-addressed and remapped; a root is the fork's (its initiator), the cut step takes the overrides. */
+const copyRequest = (step: CopiedStep, input: { plan: PlanInput; ids: ReadonlyMap<string, string>; cut: { stepId: string; seq: number }; prefixEvents: number }): RunRequested => {
+  const { callChain, external, forkedFrom: _f, overrides: inherited, ...data } = remapIds(step.request.data, input.ids);
+  const overrides = step.originStepId === input.cut.stepId ? { ...inherited, ...input.plan.overrides } : (inherited ?? {});
+  const root = step.request.data.parentStepId === null;
+  return {
     type: 'RunRequested',
     data: {
       ...data,
-      parentStepId: null,
-      depth: 0,
-      initiator: input.initiator,
-      forkedFrom: { runId: origin.metadata.runId, stepId: where.stepId as StepId, seq: where.seq, prefixEvents: position },
+      ...(root ? { initiator: input.plan.initiator } : {}),
+      ...(callChain ? { callChain } : {}),
+      ...(external ? { external } : {}),
+      forkedFrom: { runId: step.request.metadata.runId, stepId: step.originStepId as StepId, seq: input.cut.seq, prefixEvents: input.prefixEvents },
       ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
     },
-    metadata: { ...address, eventId: deterministicId(input.stepId, 'req', 0), at: input.at } as RunRequested['metadata'],
+    metadata: { orgId: step.request.metadata.orgId, runId: input.plan.runId, stepId: step.stepId, eventId: deterministicId(step.stepId, 'req', 0), at: input.plan.at } as RunRequested['metadata'],
   };
-  return { ok: true, plan: { request, prefix, origin: { runId: origin.metadata.runId, stepId: where.stepId, agent: origin.data.agent.name, seq: where.seq } } };
+};
+
+type Selected = { seq: number; step: CopiedStep; event: ShamanEvent };
+
+/** The origin events a fork keeps, in stream order, each with the copied step it belongs to. */
+const select = (events: readonly RecordedEvent[], input: { steps: ReadonlyMap<string, CopiedStep>; cut: { stepId: string; seq: number } }): Selected[] =>
+  events.flatMap(({ seq, event }): Selected[] => {
+    const step = event === null ? undefined : input.steps.get(event.metadata.stepId);
+    if (event === null || step === undefined || dropped.has(event.type)) return [];
+    if (event.type === 'RunRequested') return seq === step.requestSeq ? [{ seq, step, event }] : [];
+    if (!isRequestEvent(event)) return seq < step.evtBefore && !(step.originStepId === input.cut.stepId && isTerminalStepEvent(event)) ? [{ seq, step, event }] : [];
+    // A child's end notice counts only for a child the fork has; it is copied when it came before the cut.
+    if (event.type === 'ChildStepEnded' && !input.steps.has(event.data.childStepId)) return [];
+    return seq < input.cut.seq ? [{ seq, step, event }] : [];
+  });
+
+type CommitInput = { plan: PlanInput; ids: ReadonlyMap<string, string>; cut: { stepId: string; seq: number } };
+
+/** One copied step event or request event other than the request itself, re-addressed with the id the platform would give it. */
+const copyEvent = (s: Selected, input: CommitInput & { position: number }): ShamanEvent => {
+  const { step, event } = s;
+  const address = { orgId: step.request.metadata.orgId, runId: input.plan.runId, stepId: step.stepId } as StepAddress;
+  const eventId = !isRequestEvent(event)
+    ? deterministicId(step.stepId, 'evt', input.position)
+    : event.type === 'ChildStepEnded'
+      ? deterministicId(input.ids.get(event.data.childStepId) ?? '', 'ended') // what the child's executor would append
+      : deterministicId(step.stepId, 'copied', event.metadata.eventId);
+  const copy = { ...remapIds(event, input.ids), metadata: { ...address, eventId, at: input.plan.at } } as ShamanEvent;
+  // The cut step's model is the fork's when it overrides one; each reused answer keeps the model that gave it.
+  const model = step.originStepId === input.cut.stepId ? input.plan.overrides.model : undefined;
+  return copy.type === 'StepStarted' && model ? { ...copy, data: { ...copy.data, model } } : copy;
+};
+
+/**
+ * Re-addresses the selected events into commits of the new run, in the origin's stream order. Each request goes
+ * where its own was and carries how many copied events its executor waits for (known once all are counted).
+ */
+const toCommits = (selected: readonly Selected[], input: CommitInput): ForkCommit[] => {
+  const positions = new Map<string, number>();
+  const commits: ForkCommit[] = [];
+  const requestAt = new Map<CopiedStep, number>();
+  let last = { seq: -1, stream: '' };
+  for (const s of selected) {
+    const address = { orgId: s.step.request.metadata.orgId, runId: input.plan.runId, stepId: s.step.stepId } as StepAddress;
+    const evt = !isRequestEvent(s.event);
+    const stream = evt ? stepEventStream(address) : stepRequestStream(address);
+    if (s.event.type === 'RunRequested') {
+      requestAt.set(s.step, commits.length);
+      commits.push({ stream, kind: 'req', events: [] });
+      continue;
+    }
+    const position = positions.get(s.step.stepId) ?? 0;
+    const copy = copyEvent(s, { ...input, position });
+    if (evt) positions.set(s.step.stepId, position + 1);
+    // A request commit holds one event; an event commit stays as recorded (one decision is never split).
+    if (evt && last.seq === s.seq && last.stream === stream) commits.at(-1)?.events.push(copy);
+    else commits.push({ stream, kind: evt ? 'evt' : 'req', events: [copy] });
+    last = { seq: s.seq, stream };
+  }
+  for (const [step, index] of requestAt) commits[index]?.events.push(copyRequest(step, { ...input, prefixEvents: positions.get(step.stepId) ?? 0 }));
+  return commits;
+};
+
+/**
+ * Plans a fork of a whole recorded run at a cut: a new run with every step requested before the cut (new ids,
+ * edges and child ids remapped), each with its recorded events before the cut. Steps that ended before it stay
+ * ended; open ones continue live from their last copied event, on any executor, once the fork is appended.
+ */
+export const planFork = (events: readonly RecordedEvent[], input: PlanInput): ForkPlanResult => {
+  const cut = locate(events, input.cut);
+  if (typeof cut === 'string') return { ok: false, message: cut };
+  const origin = events.find((e) => e.event?.type === 'RunRequested' && e.event.metadata.stepId === cut.stepId)?.event;
+  if (origin?.type !== 'RunRequested') return { ok: false, message: `step ${cut.stepId} has no recorded request to fork from` };
+  if (origin.data.external) return { ok: false, message: `step ${cut.stepId} is an external A2A agent (${origin.data.external.url}); only a step an executor ran can be forked` };
+  const copied = stepsToCopy(events, { cut: cut.seq, cutStep: cut.stepId, newRun: input.runId });
+  const steps = new Map(copied.map((s) => [s.originStepId, s]));
+  const ids = new Map<string, string>([[origin.metadata.runId, input.runId], ...copied.map((s): [string, string] => [s.originStepId, s.stepId])]);
+  const selected = select(events, { steps, cut });
+  const commits = toCommits(selected, { plan: input, ids, cut });
+  const requests = new Map(commits.flatMap((c) => c.events).flatMap((e) => (e.type === 'RunRequested' ? [[e.metadata.stepId as string, e] as const] : [])));
+  return {
+    ok: true,
+    plan: {
+      runId: input.runId,
+      stepId: steps.get(cut.stepId)?.stepId ?? '',
+      commits,
+      steps: copied.map((s) => forkStep(s, { requests, selected })),
+      origin: { runId: origin.metadata.runId, stepId: cut.stepId, agent: origin.data.agent.name, seq: cut.seq },
+    },
+  };
+};
+
+const forkStep = (s: CopiedStep, input: { requests: ReadonlyMap<string, RunRequested>; selected: readonly Selected[] }): ForkStep => {
+  const request = input.requests.get(s.stepId);
+  return {
+    stepId: s.stepId,
+    originStepId: s.originStepId,
+    agent: s.request.data.agent.name,
+    parentStepId: request?.data.parentStepId ?? null,
+    copiedEvents: request?.data.forkedFrom?.prefixEvents ?? 0,
+    terminal: input.selected.some((e) => e.step === s && isTerminalStepEvent(e.event)),
+  };
 };

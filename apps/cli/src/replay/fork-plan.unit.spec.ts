@@ -1,8 +1,8 @@
-import type { ShamanEvent } from '@shaman/events';
+import type { RunRequested, ShamanEvent } from '@shaman/events';
 import { deterministicId } from '@shaman/platform';
 import { describe, expect, it } from 'vitest';
 import { diffRuns } from './diff-runs.js';
-import { planFork } from './fork-plan.js';
+import { planFork, type ForkPlan } from './fork-plan.js';
 import type { RecordedEvent } from './run-recording.js';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
@@ -36,26 +36,31 @@ const recording = (runId = RUN, stepId = STEP): RecordedEvent[] => {
     }),
   );
 };
-const fork = (cut: Parameters<typeof planFork>[1]['cut'], overrides = {}) => planFork(recording(), { cut, ...NEW, at, overrides, initiator: { kind: 'system', id: 'shaman-fork' } });
+const fork = (cut: Parameters<typeof planFork>[1]['cut'], overrides = {}) => planFork(recording(), { cut, runId: NEW.runId, at, overrides, initiator: { kind: 'system', id: 'shaman-fork' } });
+
+const requestOf = (plan: ForkPlan, stepId = plan.stepId) => plan.commits.flatMap((c) => c.events).find((e) => e.type === 'RunRequested' && e.metadata.stepId === stepId) as RunRequested;
+const eventCommits = (plan: ForkPlan) => plan.commits.filter((c) => c.kind === 'evt').map((c) => c.events);
 
 describe('planFork', () => {
   it('copies the step before the cut, re-addressed with the ids the executor would give, without usage, resumptions or endings', () => {
     const result = fork({ kind: 'seq', seq: 7 });
     if (!result.ok) throw new Error(result.message);
-    const { request, prefix } = result.plan;
-    expect(prefix.map((c) => c.map((e) => e.type))).toEqual([['StepStarted'], ['LlmResponded'], ['ToolCalled'], ['ToolResulted']]);
-    expect(prefix.flat().map((e) => e.metadata)).toEqual([0, 1, 2, 3].map((i) => ({ orgId: ORG, ...NEW, at, eventId: deterministicId(NEW.stepId, 'evt', i) })));
-    expect(request.data).toMatchObject({ agent, parentStepId: null, depth: 0, forkedFrom: { runId: RUN, stepId: STEP, seq: 7, prefixEvents: 4 } });
-    expect(request.data.overrides).toBeUndefined();
+    const { plan } = result;
+    expect(plan.stepId).toBe(deterministicId(NEW.runId, 'step', STEP));
+    expect(eventCommits(plan).map((c) => c.map((e) => e.type))).toEqual([['StepStarted'], ['LlmResponded'], ['ToolCalled'], ['ToolResulted']]);
+    expect(eventCommits(plan).flat().map((e) => e.metadata)).toEqual([0, 1, 2, 3].map((i) => ({ orgId: ORG, runId: NEW.runId, stepId: plan.stepId, at, eventId: deterministicId(plan.stepId, 'evt', i) })));
+    expect(plan.commits[0]?.events[0]?.type).toBe('RunRequested');
+    expect(requestOf(plan).data).toMatchObject({ agent, parentStepId: null, depth: 0, forkedFrom: { runId: RUN, stepId: STEP, seq: 7, prefixEvents: 4 } });
+    expect(requestOf(plan).data.overrides).toBeUndefined();
   });
 
   it('forks at a step id from its start, and carries the overrides onto the claim', () => {
     const atStep = fork({ kind: 'step', stepId: STEP });
-    expect(atStep.ok && atStep.plan.prefix).toEqual([]);
-    expect(atStep.ok && atStep.plan.request.data.forkedFrom).toEqual({ runId: RUN, stepId: STEP, seq: 1, prefixEvents: 0 });
+    expect(atStep.ok && eventCommits(atStep.plan)).toEqual([]);
+    expect(atStep.ok && requestOf(atStep.plan).data.forkedFrom).toEqual({ runId: RUN, stepId: STEP, seq: 1, prefixEvents: 0 });
     const withModel = fork({ kind: 'seq', seq: 3 }, { model: 'other', systemPrompt: 'Be brief.' });
-    expect(withModel.ok && withModel.plan.prefix.flat()).toMatchObject([{ type: 'StepStarted', data: { model: 'other', agent } }]);
-    expect(withModel.ok && withModel.plan.request.data.overrides).toEqual({ model: 'other', systemPrompt: 'Be brief.' });
+    expect(withModel.ok && eventCommits(withModel.plan).flat()).toMatchObject([{ type: 'StepStarted', data: { model: 'other', agent } }]);
+    expect(withModel.ok && requestOf(withModel.plan).data.overrides).toEqual({ model: 'other', systemPrompt: 'Be brief.' });
   });
 
   it('refuses a cut that is not in the run', () => {
@@ -77,22 +82,72 @@ describe('diffRuns', () => {
   });
 });
 
-describe('planFork and child agents', () => {
-  const CHILD = '00000000-0000-4000-8000-0000000000c1';
-  // The tool call of answer #0 is a blocking call_agent whose child's answer came back as the call's result.
-  const withChild = (mode: 'blocking' | 'async'): RecordedEvent[] =>
-    recording().flatMap((e) => {
-      if (e.event?.type !== 'ToolCalled') return [e];
-      const called = { type: 'AgentCalled', data: { toolCallId: 'call_0_0', childStepId: CHILD, agent: 'Helper', mode }, metadata: meta(50) } as ShamanEvent;
-      return [e, { ...e, index: 1, raw: called, event: called }];
-    });
-  const plan = (events: RecordedEvent[], seq: number) => planFork(events, { cut: { kind: 'seq', seq }, ...NEW, at, overrides: {}, initiator: { kind: 'system', id: 't' } });
+describe('planFork of a run whose agents call agents', () => {
+  const P = STEP;
+  const C1 = '00000000-0000-4000-8000-0000000000c1';
+  const C2 = '00000000-0000-4000-8000-0000000000c2';
+  let n = 100;
+  const ev = (stepId: string, type: string, data: unknown): ShamanEvent => ({ type, data, metadata: meta((n += 1), stepId) }) as ShamanEvent;
+  const requested = (stepId: string, parent: string | null) =>
+    ev(stepId, 'RunRequested', { agent: { ...agent, name: parent ? 'Helper' : 'Boss' }, message: { messageId: `m-${stepId}`, role: 'user', parts: [{ kind: 'text', text: 'go' }] }, parentStepId: parent, depth: parent ? 1 : 0, initiator: parent ? { kind: 'agent', id: parent } : { kind: 'system', id: 't' } });
+  const started = (stepId: string) => ev(stepId, 'StepStarted', { agent, model: 'm', executorId: 'x', attempt: 1 });
+  const call = (id: string) => ev(P, 'ToolCalled', { iteration: 0, toolCallId: id, name: 'call_agent', arguments: { agent: 'Helper' } });
+  const called = (id: string, child: string) => ev(P, 'AgentCalled', { toolCallId: id, childStepId: child, agent: 'Helper', mode: 'blocking' });
+  const done = (stepId: string) => ev(stepId, 'StepCompleted', { output: { parts: [{ kind: 'text', text: `done ${stepId}` }] }, usage, iterations: 1 });
+  // seq: 1 P requested | 2 P claim | 3 P calls c1 | 4 C1 requested | 5 P AgentCalled c1 | 6 C1 claim | 7 C1 ends | 8 P notified
+  //      9 P result of c1 | 10 P calls c2 | 11 C2 requested | 12 C2 claim | 13 P AgentCalled c2 | 14 C2 answer | 15 C2 ends
+  const commits: ShamanEvent[][] = [
+    [requested(P, null)], [started(P)], [call('t1')], [requested(C1, P)], [called('t1', C1)], [started(C1)], [done(C1)],
+    [ev(P, 'ChildStepEnded', { childStepId: C1, agent: 'Helper', outcome: { state: 'completed', text: 'one' } })],
+    [ev(P, 'ToolResulted', { toolCallId: 't1', name: 'call_agent', output: { agent: 'Helper', taskId: C1, text: 'one' }, isError: false, latencyMs: 0 })],
+    [call('t2')], [requested(C2, P)], [started(C2)], [called('t2', C2)], [answer(0, null, 900)].map((e) => ({ ...e, metadata: { ...e.metadata, stepId: C2 } }) as ShamanEvent), [done(C2)],
+  ];
+  const events: RecordedEvent[] = commits.flatMap((c, i) =>
+    c.map((event, index) => ({ seq: i + 1, index, subject: `p.${['RunRequested', 'ChildStepEnded'].includes(event.type) ? 'req' : 'evt'}.${ORG}.${RUN}.${event.metadata.stepId}`, time: new Date(at), raw: event, event, lifecycle: null })),
+  );
+  const plan = (seq: number) => {
+    const result = planFork(events, { cut: { kind: 'seq', seq }, runId: NEW.runId, at, overrides: {}, initiator: { kind: 'system', id: 'shaman-fork' } });
+    if (!result.ok) throw new Error(result.message);
+    return result.plan;
+  };
+  const id = (old: string) => deterministicId(NEW.runId, 'step', old);
 
-  it('refuses a cut that leaves a blocking call open, and accepts one after its result', () => {
-    expect(plan(withChild('blocking'), 5)).toEqual({ ok: false, message: expect.stringContaining('leaves the blocking call to agent Helper open') });
-    expect(plan(withChild('blocking'), 7)).toMatchObject({ ok: true, plan: { request: { data: { forkedFrom: { prefixEvents: 5 } } } } });
+  it('copies every step requested before a cut inside the second child: the first ended, the second and the parent open', () => {
+    const p = plan(14);
+    expect(p.stepId).toBe(id(C2));
+    expect(p.steps).toMatchObject([
+      { originStepId: P, stepId: id(P), parentStepId: null, terminal: false, copiedEvents: 6 },
+      { originStepId: C1, stepId: id(C1), parentStepId: id(P), terminal: true, copiedEvents: 2 },
+      { originStepId: C2, stepId: id(C2), parentStepId: id(P), terminal: false, copiedEvents: 1 },
+    ]);
+    const all = p.commits.flatMap((c) => c.events);
+    // Edges, child ids and the task id the parent's model saw all name the new steps; nothing names the origin's.
+    const withoutLinks = all.map((e) => (e.type === 'RunRequested' ? { ...e, data: { ...e.data, forkedFrom: undefined } } : e));
+    expect(JSON.stringify(withoutLinks)).not.toMatch(new RegExp(`${RUN}|${C1}|${C2}`));
+    expect(all.filter((e) => e.type === 'RunRequested').map((e) => e.type === 'RunRequested' && e.data.forkedFrom)).toEqual([P, C1, C2].map((stepId) => ({ runId: RUN, stepId, seq: 14, prefixEvents: expect.any(Number) })));
+    expect(all.find((e) => e.type === 'AgentCalled' && e.data.toolCallId === 't2')).toMatchObject({ data: { childStepId: id(C2) }, metadata: { stepId: id(P), runId: NEW.runId } });
+    expect(all.find((e) => e.type === 'ChildStepEnded')).toMatchObject({ data: { childStepId: id(C1) }, metadata: { eventId: deterministicId(id(C1), 'ended') } });
+    expect(all.find((e) => e.type === 'ToolResulted')).toMatchObject({ data: { output: { taskId: id(C1) } } });
+    expect(all.filter((e) => e.type === 'StepCompleted').map((e) => e.metadata.stepId)).toEqual([id(C1)]);
+    // In the origin's order: a step's request before its events, the child's end before the parent's notice.
+    expect(p.commits.map((c) => `${c.kind}:${c.events.map((e) => e.type).join('+')}`)).toEqual([
+      'req:RunRequested', 'evt:StepStarted', 'evt:ToolCalled', 'req:RunRequested', 'evt:AgentCalled', 'evt:StepStarted', 'evt:StepCompleted', 'req:ChildStepEnded', 'evt:ToolResulted', 'evt:ToolCalled', 'req:RunRequested', 'evt:StepStarted', 'evt:AgentCalled',
+    ]);
   });
 
-  it('refuses a prefix with an async child that was never awaited', () =>
-    expect(plan(withChild('async'), 7)).toEqual({ ok: false, message: expect.stringContaining('async call to agent Helper') }));
+  it('copies the parent through its record of a call made just after the cut, unless the cut falls in that parent', () => {
+    const inChild = plan(12); // C2 requested, the parent's AgentCalled (13) not yet: the parent is copied through it
+    expect(inChild.steps.map((s) => s.originStepId)).toEqual([P, C1, C2]);
+    expect(inChild.steps[0]).toMatchObject({ copiedEvents: 6 });
+    const inParent = plan(13); // the cut is the parent's own AgentCalled: it calls again live, and C2 is left out
+    expect(inParent.stepId).toBe(id(P));
+    expect(inParent.steps.map((s) => s.originStepId)).toEqual([P, C1]);
+  });
+
+  it('names the same fork for the same cut (deterministic ids), and a step cut from its start keeps only its request', () => {
+    expect(plan(14).commits.flatMap((c) => c.events.map((e) => e.metadata.eventId))).toEqual(plan(14).commits.flatMap((c) => c.events.map((e) => e.metadata.eventId)));
+    const fromStart = planFork(events, { cut: { kind: 'step', stepId: C2 }, runId: NEW.runId, at, overrides: { model: 'x' }, initiator: { kind: 'system', id: 'f' } });
+    expect(fromStart.ok && fromStart.plan.steps.at(-1)).toMatchObject({ originStepId: C2, copiedEvents: 0 });
+    expect(fromStart.ok && requestOf(fromStart.plan).data.overrides).toEqual({ model: 'x' });
+  });
 });

@@ -47,6 +47,8 @@ const facts = (event: ShamanEvent, paint: Paint): string => {
       return `${paint.cyan(event.data.agent)} as ${shortId(event.data.childStepId)} (${event.data.mode})`;
     case 'AgentAwaited':
       return `waits for ${shortId(event.data.childStepId)}`;
+    case 'ToolsOffered':
+      return `${event.data.tools.length} tools: ${clip(event.data.tools.map((t) => t.name).join(', '), 120)}`;
     case 'StepRetryScheduled':
       return paint.red(`attempt ${event.data.attempt} failed (${event.data.kind}), retry in ${duration(event.data.delayMs)}: ${clip(event.data.error, 120)}`);
     case 'StepDeadLettered':

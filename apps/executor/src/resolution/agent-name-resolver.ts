@@ -5,12 +5,16 @@ import type { ToolContext } from '../activities/call-tool.activity.js';
 import type { OrgSecrets } from '../tools/mcp-client-pool.js';
 import { loadOrgSnapshot, type OrgSnapshot } from './org-snapshot.js';
 import { createRegistryListings, type RegistryListingsDeps } from './registry-listings.js';
+import type { RegistrySkipRecorder } from './registry-skips.js';
 
 export type AgentNameResolver = {
   /** Which agent `name` means to the agent calling it (docs/agents.md, "Resolution"). */
   resolve(caller: ToolContext, name: string): Promise<Resolution>;
-  /** Drops what is held for an organization: its repositories or registries changed. */
-  invalidate(orgId: string): void;
+  /**
+   * Drops what is held for an organization: its repositories or registries changed. With a registry, also
+   * what is held of that registry (its listing, a recent failure), so a recovered one is asked again at once.
+   */
+  invalidate(orgId: string, registryId?: string): void;
 };
 
 export type AgentNameResolverDeps = {
@@ -23,10 +27,12 @@ export type AgentNameResolverDeps = {
   /** Per registry request; a registry slower than this is skipped for this resolution. Default 3000. */
   registryTimeoutMs?: number;
   /**
-   * How long an organization's repositories and registries are held. Repository events invalidate at once
-   * (resolution-invalidation.ts); this bounds how late a registry added or removed through GraphQL is seen.
+   * How long an organization's repositories and registries are held. Repository and registry events
+   * invalidate at once (resolution-invalidation.ts); this is the safety net for an event missed (a reconnect).
    */
   snapshotTtlMs?: number;
+  /** Told of every registry a resolution skipped (the RegistrySkipped warning event); must not throw. */
+  onSkipped?: RegistrySkipRecorder;
   clock?: () => number;
   fetchListing?: RegistryListingsDeps['fetchListing'];
 };
@@ -83,9 +89,16 @@ export const createAgentNameResolver = (deps: AgentNameResolverDeps): AgentNameR
       const nearby = resolveAgentName(name, local);
       if (nearby.kind !== 'not_found' || nearby.name.includes('/') || snapshot.registries.length === 0) return nearby;
       const registries = await Promise.all(snapshot.registries.map((row) => listings.source(caller.orgId, row)));
+      snapshot.registries.forEach((row, i) => {
+        const skipped = registries[i];
+        if (skipped?.agents === null) deps.onSkipped?.(caller, name, { registryId: row.id, name: row.name, reason: skipped.reason ?? row.status });
+      });
       return resolveAgentName(name, { ...local, registries });
     },
-    // Listings stay: they are held by registry id and ETag, and a removed registry is no longer in the snapshot.
-    invalidate: (orgId) => void snapshots.delete(orgId),
+    // Other listings stay: they are held by registry id and ETag, and a removed registry leaves the snapshot.
+    invalidate: (orgId, registryId) => {
+      snapshots.delete(orgId);
+      if (registryId) listings.forget(registryId);
+    },
   };
 };

@@ -22,6 +22,11 @@ export type RegistryListingsDeps = {
 export type RegistryListings = {
   /** The registry as resolution sees it: its listing, or null with the reason it was skipped. */
   source(orgId: string, row: RegistryRow): Promise<RegistrySource>;
+  /**
+   * Drops what is held of a registry (its listing and a recent failure): a registry event says it changed
+   * (removed, or its health as the health check sees it), so the next resolution asks it again.
+   */
+  forget(registryId: string): void;
 };
 
 /**
@@ -82,6 +87,10 @@ export const createRegistryListings = (deps: RegistryListingsDeps): RegistryList
         return { ...base, agents: null, reason: listing };
       }
       return { ...base, agents: listing.agents };
+    },
+    forget: (registryId) => {
+      held.delete(registryId);
+      failed.delete(registryId);
     },
   };
 };

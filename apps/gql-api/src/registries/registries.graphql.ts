@@ -49,7 +49,28 @@ export const registriesTypeDefs = /* GraphQL */ `
     agentCount: Int!
     "The agents of the last good listing, in its order; at most first of them when given."
     agents(first: Int): [RegistryAgent!]!
+    """
+    The latest event recorded about the registry: added, a change of health (health check or testRegistry), or a
+    skip by agent resolution (unhealthy, timed out, failed). Null before the first one or without an event log.
+    """
+    lastEvent: RegistryActivity
     createdAt: DateTime!
+  }
+
+  "An event about a registry, flattened: the fields that do not apply to its type are null."
+  type RegistryActivity {
+    "RegistryAdded, RegistryHealthChanged or RegistrySkipped."
+    type: String!
+    at: DateTime!
+    "RegistryHealthChanged: the status it changed to."
+    status: RegistryStatus
+    "RegistryHealthChanged: why it is unhealthy. RegistrySkipped: why resolution skipped it."
+    reason: String
+    "RegistrySkipped: the agent name being resolved."
+    agent: String
+    "RegistrySkipped: the run and step whose call was being resolved."
+    runId: ID
+    stepId: ID
   }
 
   input AddRegistryInput {

@@ -1,6 +1,8 @@
 import type { GqlContext } from '../graphql/context.js';
 import { userError } from '../graphql/user-error.js';
 import { checkRegistry } from './registry-check.js';
+import { registryEvents } from './registry-events.sink.js';
+import { lastRegistryEvent } from './registry-last-event.js';
 import { isRegistryId, modelCacheProblems, registryInputProblems, type AddRegistryFields, type ModelCacheFields } from './registry.input.js';
 import { deleteRegistry, insertRegistry, listRegistries, type RegistryRecord } from './registry.repository.js';
 import { readModelCache, writeModelCache } from './model-cache.repository.js';
@@ -16,6 +18,7 @@ const view = (r: RegistryRecord): RegistryView => {
 };
 
 const allowPrivate = (ctx: GqlContext): boolean => ctx.repositories?.allowLocalUrls ?? false;
+const eventsOf = (ctx: GqlContext) => registryEvents({ store: ctx.store, logger: ctx.logger });
 
 const registries = async (_: unknown, __: unknown, ctx: GqlContext): Promise<RegistryView[]> => (await ctx.read(listRegistries)).map(view);
 
@@ -24,13 +27,14 @@ const addRegistry = async (_: unknown, { input }: { input: AddRegistryFields }, 
   if (errors.length > 0) return { registry: null, errors };
   const added = await ctx.write((c) => insertRegistry(c, { orgId: ctx.principal.orgId, name: input.name, url: input.url, auth: input.authSecret ?? null }));
   if (!added) return { registry: null, errors: [userError('INVALID', `a registry named ${input.name} already exists`, 'name')] };
+  await eventsOf(ctx).added(ctx.principal.orgId, added);
   return { registry: view(added), errors: [] };
 };
 
 const testRegistry = async (_: unknown, { id }: { id: string }, ctx: GqlContext) => {
   const none = { registry: null, status: null, agentCount: null, error: null };
   if (!isRegistryId(id)) return { ...none, errors: [userError('INVALID', 'id must be a registry id', 'id')] };
-  const deps = { secretBox: ctx.repositories?.secretBox ?? null, allowPrivateUrls: allowPrivate(ctx), timeoutMs: TEST_TIMEOUT_MS };
+  const deps = { secretBox: ctx.repositories?.secretBox ?? null, allowPrivateUrls: allowPrivate(ctx), timeoutMs: TEST_TIMEOUT_MS, events: eventsOf(ctx) };
   const checked = await checkRegistry(deps, ctx.write, { orgId: ctx.principal.orgId, id });
   if (!checked) return { ...none, errors: [userError('NOT_FOUND', `no registry with id ${id}`, 'id')] };
   const registry = view(checked);
@@ -40,7 +44,9 @@ const testRegistry = async (_: unknown, { id }: { id: string }, ctx: GqlContext)
 const removeRegistry = async (_: unknown, { id }: { id: string }, ctx: GqlContext) => {
   if (!isRegistryId(id)) return { removed: false, errors: [userError('INVALID', 'id must be a registry id', 'id')] };
   const removed = await ctx.write((c) => deleteRegistry(c, id));
-  return { removed, errors: removed ? [] : [userError('NOT_FOUND', `no registry with id ${id}`, 'id')] };
+  if (!removed) return { removed: false, errors: [userError('NOT_FOUND', `no registry with id ${id}`, 'id')] };
+  await eventsOf(ctx).removed(ctx.principal.orgId, removed);
+  return { removed: true, errors: [] };
 };
 
 const modelCache = (_: unknown, __: unknown, ctx: GqlContext) => ctx.read((c) => readModelCache(c, ctx.principal.orgId));
@@ -56,6 +62,6 @@ const agentsOf = (registry: RegistryView, args: { first?: number | null }) => (a
 
 export const registriesResolvers = {
   Query: { registries, modelCache },
-  Registry: { agents: agentsOf },
+  Registry: { agents: agentsOf, lastEvent: (registry: RegistryView, _: unknown, ctx: GqlContext) => lastRegistryEvent(ctx.store, ctx.principal.orgId, registry.id) },
   Mutation: { addRegistry, testRegistry, removeRegistry, setModelCache },
 };

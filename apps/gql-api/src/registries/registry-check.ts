@@ -1,5 +1,6 @@
 import { fetchRegistryListing, type RegistryFetch } from '@shaman/agents';
 import { assertPublicUrl, openOrgSecrets, type PoolClient, type SecretBox } from '@shaman/platform';
+import type { RegistryEvents } from './registry-events.sink.js';
 import { findRegistry, recordRegistryCheck, type RegistryRecord } from './registry.repository.js';
 
 export type RegistryCheckDeps = {
@@ -9,6 +10,8 @@ export type RegistryCheckDeps = {
   allowPrivateUrls: boolean;
   /** For the whole request: a registry slower than this is unhealthy. */
   timeoutMs: number;
+  /** Where a change of health is recorded (RegistryHealthChanged); absent: not recorded. */
+  events?: RegistryEvents | null;
 };
 
 /** Runs `fn` in a transaction bound to the registry's organization. */
@@ -22,9 +25,10 @@ const tokenOf = async (client: PoolClient, secretBox: SecretBox | null, of: { re
 };
 
 /**
- * Asks a registry for its listing now and records the outcome (health, error, listing, ETag). The request runs
- * outside any transaction, so a slow registry never holds a database connection; it is bounded by `timeoutMs`.
- * Null when the registry does not exist (or was removed meanwhile).
+ * Asks a registry for its listing now and records the outcome (health, error, listing, ETag), and a
+ * RegistryHealthChanged event when its status changed. The request runs outside any transaction, so a slow
+ * registry never holds a database connection; it is bounded by `timeoutMs`. Null when the registry does not
+ * exist (or was removed meanwhile).
  */
 export const checkRegistry = async (deps: RegistryCheckDeps, tx: OrgTransaction, target: { orgId: string; id: string }): Promise<RegistryRecord | null> => {
   const found = await tx(async (client) => {
@@ -44,5 +48,9 @@ export const checkRegistry = async (deps: RegistryCheckDeps, tx: OrgTransaction,
           timeoutMs: deps.timeoutMs,
           assertUrl: (url) => assertPublicUrl(url, { allowPrivate: deps.allowPrivateUrls }),
         });
-  return tx((client) => recordRegistryCheck(client, target.id, outcome));
+  const recorded = await tx((client) => recordRegistryCheck(client, target.id, outcome));
+  if (!recorded) return null;
+  // After the commit: executors that hear of the change must read the new status.
+  await deps.events?.checked(target.orgId, recorded.registry, recorded.previousStatus);
+  return recorded.registry;
 };

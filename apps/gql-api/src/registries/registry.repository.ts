@@ -58,21 +58,37 @@ export const insertRegistry = async (client: PoolClient, input: { orgId: string;
   return rows.length === 0 ? null : toRecord(rows[0]);
 };
 
-export const deleteRegistry = async (client: PoolClient, id: string): Promise<boolean> => ((await client.query('DELETE FROM agent_registries WHERE id = $1', [id])).rowCount ?? 0) > 0;
+/** Deletes a registry; its name (for the RegistryRemoved event), or null when there was none. */
+export const deleteRegistry = async (client: PoolClient, id: string): Promise<{ id: string; name: string } | null> => {
+  const { rows } = await client.query<{ id: string; name: string }>('DELETE FROM agent_registries WHERE id = $1 RETURNING id, name', [id]);
+  return rows[0] ?? null;
+};
+
+/** A recorded check: the registry as it is now, and the status it had just before (to tell a change). */
+export type RecordedCheck = { registry: RegistryRecord; previousStatus: RegistryStatus };
+
+// The row is locked while its old status is read, so of two concurrent checks the second sees the first's
+// outcome as "previous": each change of status is reported once.
+const withPrevious = (update: string): string =>
+  `WITH old AS (SELECT status FROM agent_registries WHERE id = $1 FOR UPDATE)
+   UPDATE agent_registries r SET ${update} FROM old WHERE r.id = $1
+   RETURNING ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')}, old.status AS previous_status`;
 
 /**
  * Records a check: a listing (or 304: the stored one stands) makes the registry healthy, a failure unhealthy
- * with its error; the last good listing is kept either way. Returns the updated record (null when removed since).
+ * with its error; the last good listing is kept either way. Returns the updated record and the status before
+ * (null when removed since).
  */
-export const recordRegistryCheck = async (client: PoolClient, id: string, outcome: RegistryFetch): Promise<RegistryRecord | null> => {
+export const recordRegistryCheck = async (client: PoolClient, id: string, outcome: RegistryFetch): Promise<RecordedCheck | null> => {
   const { rows } = outcome.ok
     ? await client.query(
-        `UPDATE agent_registries SET status = 'healthy', last_checked_at = now(), last_error = NULL, etag = $2,
-           listing = CASE WHEN $3::jsonb IS NULL THEN listing ELSE $3::jsonb END WHERE id = $1 RETURNING ${COLUMNS}`,
+        withPrevious(`status = 'healthy', last_checked_at = now(), last_error = NULL, etag = $2,
+           listing = CASE WHEN $3::jsonb IS NULL THEN r.listing ELSE $3::jsonb END`),
         [id, outcome.etag, outcome.notModified ? null : JSON.stringify(outcome.agents)],
       )
-    : await client.query(`UPDATE agent_registries SET status = 'unhealthy', last_checked_at = now(), last_error = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [id, outcome.error]);
-  return rows.length === 0 ? null : toRecord(rows[0]);
+    : await client.query(withPrevious(`status = 'unhealthy', last_checked_at = now(), last_error = $2`), [id, outcome.error]);
+  const row = rows[0] as Record<string, unknown> | undefined;
+  return row ? { registry: toRecord(row), previousStatus: RegistryStatus.parse(row['previous_status']) } : null;
 };
 
 /** Every registry of every organization (id and owner only), for the scheduled health check. */

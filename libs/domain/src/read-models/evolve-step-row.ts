@@ -89,9 +89,11 @@ export const evolveStepRow = (row: StepRow | null, event: ShamanEvent, seq: numb
       return { ...touched, status: 'failed', error: event.data.error, completedAt: at };
     case 'StepCanceled':
       return { ...touched, status: 'canceled', completedAt: at };
-    // Run data and usage have read models of their own; they do not change the step row.
+    // Run data and usage have read models of their own; they do not change the step row. What the model is
+    // offered (ToolsOffered) is for re-execution, and always shares its commit with the answer it applies to.
     case 'RunDataWritten':
     case 'UsageRecorded':
+    case 'ToolsOffered':
       return row;
   }
 };

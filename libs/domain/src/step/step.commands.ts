@@ -1,4 +1,4 @@
-import type { LlmResponded, StepDeadLettered, StepRetryScheduled, RunDataWritten, StepFailureCode, ToolCallRequest, UsageRecorded } from '@shaman/events';
+import type { LlmResponded, OfferedTool, StepDeadLettered, StepRetryScheduled, RunDataWritten, StepFailureCode, ToolCallRequest, UsageRecorded } from '@shaman/events';
 
 /** Time and the id of the event a command produces arrive here, never from the decider (STYLE §4). */
 export type CommandMetadata = { at: string; eventId: string; traceparent?: string };
@@ -21,6 +21,8 @@ export type RequestInput = { type: 'RequestInput'; data: { toolCallId: string; p
 export type RecordAgentCall = { type: 'RecordAgentCall'; data: { toolCallId: string; childStepId: string; agent: string; mode: 'blocking' | 'async' }; metadata: CommandMetadata };
 /** The pending `wait_for_agent` call `toolCallId` takes the outcome of the earlier async child `childStepId` as its result. */
 export type AwaitAgent = { type: 'AwaitAgent'; data: { toolCallId: string; childStepId: string }; metadata: CommandMetadata };
+/** The tools the model is offered from the next model answer on (recorded only when the set changes). */
+export type OfferTools = { type: 'OfferTools'; data: { tools: OfferedTool[] }; metadata: CommandMetadata };
 export type CompleteStep = { type: 'CompleteStep'; data: Record<string, never>; metadata: CommandMetadata };
 export type FailStep = { type: 'FailStep'; data: { code: StepFailureCode; message: string }; metadata: CommandMetadata };
 export type CancelStep = { type: 'CancelStep'; data: { reason?: string }; metadata: CommandMetadata };
@@ -40,6 +42,7 @@ export type StepCommand =
   | RequestInput
   | RecordAgentCall
   | AwaitAgent
+  | OfferTools
   | CompleteStep
   | FailStep
   | CancelStep

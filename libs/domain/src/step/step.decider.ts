@@ -17,6 +17,7 @@ import type {
   ResumeStep,
   RecordAgentCall,
   AwaitAgent,
+  OfferTools,
   StepCommand,
 } from './step.commands.js';
 import { evolve, initialState, isTerminal, type Step, type StepRequest, type StepStreamEvent, type WorkingStep } from './step.state.js';
@@ -94,6 +95,13 @@ const awaitAgent = ({ data, metadata }: AwaitAgent, step: Step): StepEvent => {
   return { type: 'AgentAwaited', data: { ...data, childStepId: data.childStepId as StepId }, metadata: meta(w.request, metadata) };
 };
 
+// What the model is offered is a fact of a working step, recorded with the answer it applies to.
+const offerTools = ({ data, metadata }: OfferTools, step: Step): StepEvent => ({
+  type: 'ToolsOffered',
+  data,
+  metadata: meta(working(step).request, metadata),
+});
+
 const recordUsage = ({ data, metadata }: RecordUsage, step: Step): StepEvent => ({
   type: 'UsageRecorded',
   data,
@@ -143,6 +151,7 @@ export const decide = (command: StepCommand, step: Step): StepEvent => {
     case 'RequestInput': return requestInput(command, step);
     case 'RecordAgentCall': return recordAgentCall(command, step);
     case 'AwaitAgent': return awaitAgent(command, step);
+    case 'OfferTools': return offerTools(command, step);
     case 'CompleteStep': return complete(command, step);
     case 'FailStep': return fail(command, step);
     case 'CancelStep': return cancel(command, step);

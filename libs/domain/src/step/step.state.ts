@@ -1,4 +1,4 @@
-import { messageText, type AgentRef, type ChildOutcome, type ChatMessage, type Initiator, type RunRequested, type StepEvent, type ToolCallRequest, type TokenUsage, type RequestEvent } from '@shaman/events';
+import { messageText, type AgentRef, type OfferedTool, type ChildOutcome, type ChatMessage, type Initiator, type RunRequested, type StepEvent, type ToolCallRequest, type TokenUsage, type RequestEvent } from '@shaman/events';
 
 /** What a caller asked of the step: fixed once requested. */
 export type StepRequest = {
@@ -50,6 +50,8 @@ export type WorkingStep = {
    * the call): attached to the child when it is.
    */
   earlyOutcomes: Record<string, ChildOutcome>;
+  /** The tools the model was last offered (`ToolsOffered`); none until one is recorded. */
+  offeredTools: OfferedTool[];
   /** Pending tool calls whose result is a child's outcome (a blocking `call_agent`, a `wait_for_agent`): call id → child step id. */
   awaits: Record<string, string>;
 };
@@ -122,6 +124,8 @@ const evolveOpen = (step: OpenStep, event: StepStreamEvent): Step => {
       return step.status === 'working' ? withChild(step, event.data) : step;
     case 'AgentAwaited':
       return step.status === 'working' ? { ...step, awaits: { ...step.awaits, [event.data.toolCallId]: event.data.childStepId } } : step;
+    case 'ToolsOffered':
+      return step.status === 'working' ? { ...step, offeredTools: event.data.tools } : step;
     case 'ChildStepEnded':
       return step.status === 'working' ? withChildOutcome(step, event.data.childStepId, event.data.outcome) : step;
     case 'StepCompleted':
@@ -147,6 +151,7 @@ const startWorking = (request: StepRequest, model: string, cancelRequested: bool
   children: {},
   earlyOutcomes: {},
   awaits: {},
+  offeredTools: [],
 });
 
 const withResponse = (step: WorkingStep, data: { response: { content: string | null; toolCalls: ToolCallRequest[] }; usage: TokenUsage }): WorkingStep => ({
@@ -197,3 +202,10 @@ export const awaitedChild = (step: WorkingStep, toolCallId: string): { childStep
 // Only the first answer to a pending question counts; input nobody asked for (or a second answer) changes nothing.
 const withInput = (step: OpenStep, answer: string): Step =>
   step.status === 'working' && step.awaitingInput && step.awaitingInput.answer === null ? { ...step, awaitingInput: { ...step.awaitingInput, answer } } : step;
+
+// Canonical JSON (sorted keys): two specs built in a different key order are the same offer.
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+
+/** Whether offering `tools` now must be recorded: they differ from what the step last recorded (none at first). */
+export const toolsOfferChanged = (step: WorkingStep, tools: readonly OfferedTool[]): boolean => canonical(step.offeredTools) !== canonical(tools);
