@@ -1,7 +1,7 @@
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
 import { ShamanEvent, type StepEvent } from '@shaman/events';
 import { generateInternalKeyPair, newId } from '@shaman/platform';
-import { createTestDatabase, createTestNats, createTestRedis, createTestTenant, eventually, spawnApp, TEST_REDIS_URL, type AppProcess, type TestDatabase, type TestNats, type TestRedis, type TestTenant } from '@shaman/testing';
+import { createTestDatabase, createTestNats, createTestRedis, createTestTenant, eventually, listedAgent, spawnApp, startRegistryServer, type RegistryServer, TEST_REDIS_URL, type AppProcess, type TestDatabase, type TestNats, type TestRedis, type TestTenant } from '@shaman/testing';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +40,9 @@ const AGENTS: Record<string, string> = {
   // An external A2A agent from agents.json (its URL is written once the test's server listens).
   'Scout.md': agent('Scout', 'allowedAgents: [Partner]\n'),
   'Scout.script.yaml': calls('Partner', 'hello partner', 'scout: {{lastToolResult}}'),
+  // A name no repository and no agents.json has: found in the organization's registry.
+  'Seeker.md': agent('Seeker', 'allowedAgents: [Listed]\n'),
+  'Seeker.script.yaml': calls('Listed', 'found you', 'seeker: {{lastToolResult}}'),
   // Fan-out: two async calls in one turn, then a wait for each.
   'Fan.md': agent('Fan', 'allowedAgents: [Writer]\n'),
   'Fan.script.yaml': [
@@ -69,6 +72,7 @@ describe('agents calling agents over HTTP with platform JWTs (real processes)', 
   let store: JetStreamEventStore;
   let repo: string;
   let partner: A2aTestServer;
+  let registry: RegistryServer;
   const apps: AppProcess[] = [];
   let gateway = '';
   let graphql = '';
@@ -79,12 +83,14 @@ describe('agents calling agents over HTTP with platform JWTs (real processes)', 
     store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
     repo = await mkdtemp(join(tmpdir(), 'shaman-agent-calls-'));
     partner = await startA2aTestServer({ version: '1.0' });
+    registry = await startRegistryServer({ agents: [{ ...listedAgent('Listed', partner.url), protocolVersion: '1.0' }] });
     const manifest = { agents: { Partner: { url: partner.url, protocolVersion: '1.0' } } };
     await Promise.all(Object.entries({ ...AGENTS, 'agents.json': JSON.stringify(manifest) }).map(([file, text]) => writeFile(join(repo, file), text)));
     [tenant, shallow] = await Promise.all([createTestTenant(db.adminUrl, { agentsRepository: repo }), createTestTenant(db.adminUrl, { agentsRepository: repo })]);
     const admin = new pg.Client({ connectionString: db.adminUrl });
     await admin.connect();
     await admin.query('UPDATE organizations SET max_call_depth = 3 WHERE id = $1', [shallow.orgId]);
+    await admin.query("INSERT INTO agent_registries (id, org_id, name, url) VALUES ($1, $2, 'partners', $3)", [newId(), tenant.orgId, registry.url]);
     await admin.end();
     const keys = await generateInternalKeyPair();
     const bus = { NATS_URL: nats.url, NATS_STREAM: nats.layout.stream, NATS_SUBJECT_PREFIX: nats.layout.subjectPrefix };
@@ -106,6 +112,7 @@ describe('agents calling agents over HTTP with platform JWTs (real processes)', 
   afterAll(async () => {
     const codes = await Promise.all(apps.map((a) => a.stop()));
     await partner?.close();
+    await registry?.close();
     await redis?.cleanup();
     await nats?.cleanup();
     await db?.cleanup();
@@ -161,7 +168,7 @@ describe('agents calling agents over HTTP with platform JWTs (real processes)', 
     }
     // The call is recorded before its answer, and the answer is the child's; resumes (StepResumed) aside, that is all.
     const planner = (await eventsOf(result!.contextId, byAgent['Planner']!.id)).map((e) => e.type).filter((t) => t !== 'StepResumed');
-    expect(planner).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'AgentCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(planner).toEqual(['StepStarted', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'AgentCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
   });
 
   it('spreads a chain over both executors and both internal gateways', async () => {
@@ -219,6 +226,15 @@ describe('agents calling agents over HTTP with platform JWTs (real processes)', 
     expect(dag.find((s) => s.agent === 'Partner')).toMatchObject({ kind: 'EXTERNAL', parentStepId: scout.id, depth: 1 });
     expect(scout.kind).toBe('AGENT');
     expect(partner.requests.some((r) => r.method === 'SendMessage')).toBe(true);
+  });
+
+  it('resolves a name through the organization registry and calls the agent it lists', async () => {
+    const { result } = await send('Seeker', 'go');
+    expect(result?.status.state).toBe('completed');
+    expect(result?.artifacts?.[0]?.parts[0]?.text).toContain('echo: found you');
+    const dag = await settled(result!.contextId, 2, 'COMPLETED');
+    expect(dag.find((s) => s.agent === 'Listed')).toMatchObject({ kind: 'EXTERNAL', depth: 1 });
+    expect(registry.requests.some((r) => r.path === '/registry/agents')).toBe(true);
   });
 
   it('runs async calls in parallel and collects them with wait_for_agent', async () => {

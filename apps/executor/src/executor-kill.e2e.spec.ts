@@ -90,7 +90,7 @@ describe('killing executors in the middle of a step', () => {
     await reached('the first model request', () => model.turns.length === 1);
     a.process.kill('SIGKILL');
     await executor('B1');
-    expect(await finalSequence(step)).toEqual(['StepStarted:A1', 'StepResumed:B1', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(await finalSequence(step)).toEqual(['StepStarted:A1', 'StepResumed:B1', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
     expect(model.turns).toEqual([0, 0, 1]);
     expect(tool.calls).toBe(1);
   });
@@ -104,7 +104,7 @@ describe('killing executors in the middle of a step', () => {
     await reached('the tool invocation', () => tool.calls === 1);
     a.process.kill('SIGKILL');
     await executor('B2');
-    expect(await finalSequence(step)).toEqual(['StepStarted:A2', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepResumed:B2', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(await finalSequence(step)).toEqual(['StepStarted:A2', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepResumed:B2', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
     expect(model.turns).toEqual([0, 1]);
     // A call without a recorded result may have run or not: it runs again, under the same call id (at least once).
     expect(tool.calls).toBe(2);
@@ -120,7 +120,7 @@ describe('killing executors in the middle of a step', () => {
     await reached('the second model request', () => model.turns.includes(1));
     a.process.kill('SIGKILL');
     await executor('B3');
-    expect(await finalSequence(step)).toEqual(['StepStarted:A3', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'StepResumed:B3', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(await finalSequence(step)).toEqual(['StepStarted:A3', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'StepResumed:B3', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
     expect(model.turns).toEqual([0, 1, 1]);
     expect(tool.calls).toBe(1);
     expect(await answer(step)).toMatchObject({ data: { output: { parts: [{ text: 'done: tool answer 1' }] } } });
@@ -139,7 +139,7 @@ describe('killing executors in the middle of a step', () => {
     const finished = await stepEvents(store, step);
     a.process.kill('SIGCONT');
     await a.waitForLog((l) => l.msg === 'fenced: another executor owns this step', 20_000);
-    expect(sequence).toEqual(['StepStarted:A4', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepResumed:B4', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(sequence).toEqual(['StepStarted:A4', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepResumed:B4', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
     // The woken executor's late tool answer (the first invocation) was refused by the fence: the log is B's.
     expect(await stepEvents(store, step)).toEqual(finished);
     expect(await answer(step)).toMatchObject({ data: { output: { parts: [{ text: 'done: tool answer 2' }] } } });

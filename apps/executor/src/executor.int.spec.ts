@@ -79,9 +79,10 @@ describe('executor (real nats-server)', () => {
 
   it('runs a tool the agent lists and feeds its result back to the model; agents that do not list it cannot call it', async () => {
     const events = await untilTerminal(await request('Calculator', 'add'));
-    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
-    expect(events[4]).toMatchObject({ data: { isError: false, output: { sum: 5 } } });
-    expect(events[7]).toMatchObject({ data: { output: { parts: [{ text: 'sum is {"sum":5}' }] } } });
+    // What the model was offered is recorded once, with its first answer (ToolsOffered, issue 7).
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(events[5]).toMatchObject({ data: { isError: false, output: { sum: 5 } } });
+    expect(events[8]).toMatchObject({ data: { output: { parts: [{ text: 'sum is {"sum":5}' }] } } });
   });
 
   it('fails a step whose agent does not exist, naming it', async () => {
@@ -104,8 +105,8 @@ describe('executor (real nats-server)', () => {
   it('parks a step on request_user_input without holding a slot, and continues with the answer', async () => {
     const address = await request('Weather', 'what is the weather?');
     const asked = await stepEventsUntil(store, address, { until: (e) => e.type === 'StepInputRequired' });
-    expect(asked.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepInputRequired']);
-    expect(asked[4]).toMatchObject({ data: { prompt: 'Which city?', toolCallId: (asked[3] as Extract<ShamanEvent, { type: 'ToolCalled' }>).data.toolCallId } });
+    expect(asked.map((e) => e.type)).toEqual(['StepStarted', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepInputRequired']);
+    expect(asked[5]).toMatchObject({ data: { prompt: 'Which city?', toolCallId: (asked[4] as Extract<ShamanEvent, { type: 'ToolCalled' }>).data.toolCallId } });
     await expect.poll(() => executors.reduce((n, e) => n + e.inFlight(), 0)).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     expect((await stepEvents(store, address)).map((e) => e.type).at(-1)).toBe('StepInputRequired');
@@ -117,8 +118,8 @@ describe('executor (real nats-server)', () => {
     };
     await store.appendToStream(stepRequestStream(address), [provided]);
     const events = await untilTerminal(address);
-    expect(events.slice(5).map((e) => e.type)).toEqual(['StepResumed', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
-    expect(events[6]).toMatchObject({ data: { name: 'request_user_input', output: 'Paris', isError: false } });
+    expect(events.slice(6).map((e) => e.type)).toEqual(['StepResumed', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(events[7]).toMatchObject({ data: { name: 'request_user_input', output: 'Paris', isError: false } });
     expect(events.at(-1)).toMatchObject({ data: { output: { parts: [{ text: 'Weather for Paris' }] } } });
   });
 

@@ -48,9 +48,10 @@ describe('MCP tools in the executor', () => {
 
   it('calls the MCP tool the model asked for and gives the model its structured result', async () => {
     const events = await run('Calc');
-    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
-    expect(events[4]).toMatchObject({ data: { name: 'echo.add', isError: false, output: { sum: 5 } } });
-    expect(events[7]).toMatchObject({ data: { output: { parts: [{ text: 'sum: {"sum":5}' }] } } });
+    expect(events.map((e) => e.type)).toEqual(['StepStarted', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(events[1]).toMatchObject({ data: { tools: [expect.objectContaining({ name: 'echo.add' })] } });
+    expect(events[5]).toMatchObject({ data: { name: 'echo.add', isError: false, output: { sum: 5 } } });
+    expect(events[8]).toMatchObject({ data: { output: { parts: [{ text: 'sum: {"sum":5}' }] } } });
   });
 
   it('refuses a stdio command the operator did not allow: the step fails at once, naming the setting', async () => {

@@ -48,6 +48,12 @@ export const Env = z.object({
   /** Worktrees of commits no live agent uses are deleted after this long (runs pinned to them may still read them). */
   REPO_WORKTREE_RETENTION_HOURS: z.coerce.number().positive().default(168),
   REPO_SYNC_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  /** Scheduled retention (docs/replay.md "Retention"): every organization's policy, applied this often. */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().positive().default(3_600_000),
+  /** Where runs are exported before they are deleted; unset (or empty) = scheduled retention off. */
+  RETENTION_EXPORT_DIR: z.string().optional().transform((v) => v || undefined),
+  /** An administrative role for retention's cross-tenant deletes (the app role may not delete runs); unset = off. */
+  RETENTION_DATABASE_URL: z.string().optional().transform((v) => v || undefined),
   /** OpenTelemetry (OTEL_*): tracing is off unless an OTLP endpoint is set (docs/operations.md). */
   ...TracingEnv.shape,
 });

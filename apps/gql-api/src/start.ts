@@ -8,6 +8,7 @@ import { loadAllowlist } from './http/allowlist.hook.js';
 import { oidcConfigOf, type Config } from './config.js';
 import { startRegistryHealthRuntime } from './registries/registry-health.runtime.js';
 import { startRepositorySync } from './repositories/sync.runtime.js';
+import { startRetentionRuntime } from './retention/retention.runtime.js';
 import { createGqlServer } from './server.js';
 import { gqlObservability } from './metrics/observability.js';
 
@@ -31,6 +32,7 @@ export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
   let sync: Awaited<ReturnType<typeof startRepositorySync>>;
   let store: Awaited<ReturnType<typeof createJetStreamEventStore>>;
   let registryHealth: { close(): Promise<void> } | null = null;
+  let retention: { close(): Promise<void> } | null = null;
   try {
     const layout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
     await ensureJetStream(await jetstreamManager(nc), layout);
@@ -45,6 +47,12 @@ export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
           throw error;
         })
       : null;
+    // Scheduled retention (off unless RETENTION_EXPORT_DIR and RETENTION_DATABASE_URL are set).
+    retention = await startRetentionRuntime(config, { store, logger }).catch(async (error: unknown) => {
+      await registryHealth?.close();
+      await started.close();
+      throw error;
+    });
   } catch (error) {
     await releaseBus();
     throw error;
@@ -52,6 +60,7 @@ export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
   const observability = gqlObservability(config, { nc, pool, logger });
   const release = async (): Promise<void> => {
     await observability.close();
+    await retention?.close();
     await registryHealth?.close();
     await sync.close();
     await releaseBus();

@@ -40,9 +40,10 @@ export const RunRequested = defineEvent(
      */
     external: z.object({ url: z.url(), protocolVersion: z.enum(['0.3', '1.0']) }).optional(),
     /**
-     * Set on the root step of a run made by `shaman fork`: the step it branches from and the origin's stream
-     * sequence it was cut at (events before it are reused). `prefixEvents` events, copied from the origin, follow
+     * Set on every step of a run made by `shaman fork`: the origin step this one copies and the origin's stream
+     * sequence the run was cut at (events before it are reused). `prefixEvents` events, copied from the origin, follow
      * on this step's event subject; an executor waits for all of them before it continues the step (docs/replay.md).
+     * A root's link is the run's (`Run.forkedFrom`).
      */
     forkedFrom: z
       .object({ runId: RunId, stepId: StepId, seq: z.number().int().nonnegative(), prefixEvents: z.number().int().nonnegative() })

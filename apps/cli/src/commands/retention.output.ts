@@ -1,8 +1,5 @@
 import type { Output } from '../output.js';
-import type { PurgeOutcome } from '../replay/purge-run.js';
-import type { PlannedPurge, RetentionPolicy } from '../replay/retention-plan.js';
-
-export type OrgRetention = { slug: string; policy: RetentionPolicy; runs: number; bytes: number; planned: PlannedPurge[]; purged: PurgeOutcome[] };
+import type { OrgRetention, RetentionPolicy } from '@shaman/retention';
 
 const policyText = (p: RetentionPolicy): string =>
   p.maxAgeDays === null && p.maxBytes === null ? 'keep forever' : [p.maxAgeDays === null ? null : `${p.maxAgeDays} days`, p.maxBytes === null ? null : `${p.maxBytes} bytes`].filter(Boolean).join(', ');

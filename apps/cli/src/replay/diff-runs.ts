@@ -11,6 +11,10 @@ export type RunDivergence = { path: string; agent: string; position: number | 'r
 export type StepComparison = { path: string; a: StepSummary | null; b: StepSummary | null; identical: boolean };
 export type RunDiff = { identical: boolean; firstDivergence: RunDivergence | null; steps: StepComparison[] };
 
+// Not decisions (compare-steps.ts leaves the last two out too): kept out here so that a divergence's position is
+// an index into `aligned` and `seqs`, which says when it happened.
+const UNALIGNED: ReadonlySet<string> = new Set(['UsageRecorded', 'StepResumed', 'StepRetryScheduled']);
+
 /** Each step with its request and recorded events, placed in the DAG by request order (children under their caller). */
 export const placeSteps = (events: readonly RecordedEvent[]): PlacedStep[] => {
   const requests: RunRequested[] = [];
@@ -26,7 +30,7 @@ export const placeSteps = (events: readonly RecordedEvent[]): PlacedStep[] => {
     childrenOf(parent).flatMap((request, i) => {
       const path = `${prefix}${i + 1}`;
       const own = recorded.get(request.metadata.stepId) ?? [];
-      const aligned = own.filter((e) => e.event.type !== 'UsageRecorded');
+      const aligned = own.filter((e) => !UNALIGNED.has(e.event.type));
       return [{ path, request, events: own.map((e) => e.event), aligned: aligned.map((e) => e.event), seqs: aligned.map((e) => e.seq) }, ...place(request.metadata.stepId, `${path}.`)];
     });
   return place(null, '');

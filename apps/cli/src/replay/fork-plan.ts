@@ -45,6 +45,12 @@ const locate = (events: readonly RecordedEvent[], cut: ForkCut): { stepId: strin
   return { stepId: at.event.metadata.stepId, seq: cut.seq };
 };
 
+/** An external agent's node is recorded by its caller's executor: a cut in it falls in that caller. */
+const callerOfExternal = (events: readonly RecordedEvent[], cut: { stepId: string; seq: number }): { stepId: string; seq: number } => {
+  const request = events.find((e) => e.event?.type === 'RunRequested' && e.event.metadata.stepId === cut.stepId)?.event;
+  return request?.type === 'RunRequested' && request.data.external && request.data.parentStepId ? { stepId: request.data.parentStepId, seq: cut.seq } : cut;
+};
+
 type PlanInput = { cut: ForkCut; runId: string; at: string; overrides: ForkOverrides; initiator: RunRequested['data']['initiator'] };
 
 /** The copied request: re-addressed and remapped; a root is the fork's (its initiator), the cut step takes the overrides. */
@@ -133,8 +139,9 @@ const toCommits = (selected: readonly Selected[], input: CommitInput): ForkCommi
  * ended; open ones continue live from their last copied event, on any executor, once the fork is appended.
  */
 export const planFork = (events: readonly RecordedEvent[], input: PlanInput): ForkPlanResult => {
-  const cut = locate(events, input.cut);
-  if (typeof cut === 'string') return { ok: false, message: cut };
+  const located = locate(events, input.cut);
+  if (typeof located === 'string') return { ok: false, message: located };
+  const cut = callerOfExternal(events, located);
   const origin = events.find((e) => e.event?.type === 'RunRequested' && e.event.metadata.stepId === cut.stepId)?.event;
   if (origin?.type !== 'RunRequested') return { ok: false, message: `step ${cut.stepId} has no recorded request to fork from` };
   if (origin.data.external) return { ok: false, message: `step ${cut.stepId} is an external A2A agent (${origin.data.external.url}); only a step an executor ran can be forked` };

@@ -3,6 +3,7 @@ import { deterministicId } from '@shaman/platform';
 import { describe, expect, it } from 'vitest';
 import { diffRuns } from './diff-runs.js';
 import { planFork, type ForkPlan } from './fork-plan.js';
+import { remapIds } from './fork-plan-steps.js';
 import type { RecordedEvent } from './run-recording.js';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
@@ -149,5 +150,44 @@ describe('planFork of a run whose agents call agents', () => {
     const fromStart = planFork(events, { cut: { kind: 'step', stepId: C2 }, runId: NEW.runId, at, overrides: { model: 'x' }, initiator: { kind: 'system', id: 'f' } });
     expect(fromStart.ok && fromStart.plan.steps.at(-1)).toMatchObject({ originStepId: C2, copiedEvents: 0 });
     expect(fromStart.ok && requestOf(fromStart.plan).data.overrides).toEqual({ model: 'x' });
+  });
+
+  it('gives an external agent\'s node the id the executor derives from the new parent and the same tool call; a cut in the node falls in its caller', () => {
+    const node = deterministicId(P, 'call', 't9');
+    const external = { url: 'https://partner.example/a2a', protocolVersion: '1.0' };
+    const nodeRequest = { ...requested(node, P), data: { ...(requested(node, P).data as object), external } } as ShamanEvent;
+    const result = ev(P, 'ToolResulted', { toolCallId: 't9', name: 'call_agent', output: { text: 'partner says hi' }, isError: false, latencyMs: 0 });
+    const recorded: ShamanEvent[][] = [[requested(P, null)], [started(P)], [call('t9')], [nodeRequest], [started(node)], [done(node)], [result]];
+    const withNode: RecordedEvent[] = recorded.flatMap((c, i) => c.map((event, index) => ({ seq: i + 1, index, subject: `p.${event.type === 'RunRequested' ? 'req' : 'evt'}.${ORG}.${RUN}.${event.metadata.stepId}`, time: new Date(at), raw: event, event, lifecycle: null })));
+    const forkAt = (seq: number) => {
+      const r = planFork(withNode, { cut: { kind: 'seq', seq }, runId: NEW.runId, at, overrides: {}, initiator: { kind: 'system', id: 'f' } });
+      if (!r.ok) throw new Error(r.message);
+      return r.plan;
+    };
+    const newNode = deterministicId(id(P), 'call', 't9');
+    expect(forkAt(7).steps).toMatchObject([{ stepId: id(P), terminal: false }, { stepId: newNode, terminal: true }]);
+    expect(requestOf(forkAt(7), newNode).data).toMatchObject({ external, parentStepId: id(P) });
+    // The cut at the node's end: its caller is cut there, and the node keeps what it recorded before.
+    expect(forkAt(6)).toMatchObject({ stepId: id(P), steps: [{ stepId: id(P) }, { stepId: newNode, terminal: false, copiedEvents: 1 }] });
+  });
+
+  it('diff reads B\'s ids by place in the DAG, and reports the earliest divergence, not the first step in DAG order', () => {
+    const later = ev(P, 'ToolResulted', { toolCallId: 't2', name: 'call_agent', output: { agent: 'Helper', taskId: C2, text: 'two' }, isError: false, latencyMs: 0 });
+    const onP = (seq: number, index: number, event: ShamanEvent): RecordedEvent => ({ seq, index, subject: `p.evt.${ORG}.${RUN}.${P}`, time: new Date(at), raw: event, event, lifecycle: null });
+    // Resumptions are not decisions: a divergence's position must still say when it happened (here: after the child's).
+    const resumed = [1, 2, 3].map((i) => onP(2, i, ev(P, 'StepResumed', { executorId: `x${i}`, attempt: i + 1 })));
+    const a: RecordedEvent[] = [...events.slice(0, 2), ...resumed, ...events.slice(2), onP(16, 0, later)];
+    const ids = new Map([[RUN, NEW.runId], [P, id(P)], [C1, id(C1)], [C2, id(C2)]]);
+    const b = a.map((e) => ({ ...e, event: remapIds(e.event, ids) }));
+    expect(diffRuns(a, b)).toMatchObject({ identical: true, firstDivergence: null });
+    // B's second child answered otherwise, and so its parent's result differs too (later in the stream).
+    const changed = b.map((e) => {
+      if (e.seq === 14 && e.event?.type === 'LlmResponded') return { ...e, event: { ...e.event, data: { ...e.event.data, response: { ...e.event.data.response, content: 'other' } } } as ShamanEvent };
+      if (e.seq === 16 && e.event?.type === 'ToolResulted') return { ...e, event: { ...e.event, data: { ...e.event.data, output: 'other' } } as ShamanEvent };
+      return e;
+    });
+    const report = diffRuns(a, changed);
+    expect(report.firstDivergence).toMatchObject({ path: '1.2', agent: 'Helper', what: 'LlmResponded differs' });
+    expect(report.steps.map((s) => [s.path, s.identical])).toEqual([['1', false], ['1.1', true], ['1.2', false]]);
   });
 });

@@ -55,13 +55,11 @@ const runStep = async ({ store, answers, step, deadline, idle }: StepRun): Promi
     const replayed = await replayedEvents(store, address);
     const last = replayed.at(-1);
     if ((last && isTerminalStepEvent(last)) || answers.problem() !== null || Date.now() > deadline) return replayed;
-    if (await idle()) {
-      // Idle and not ended: parked. Re-read first, so an end recorded since the read above is not missed.
-      const now = await replayedEvents(store, address);
+    // Idle and not ended: parked, unless something was recorded since the read above (then look again).
+    if ((await idle()) && (await replayedEvents(store, address)).length === replayed.length) {
       const next = inputs.shift();
-      if (now.length !== replayed.length) inputs.unshift(...(next ? [next] : []));
-      else if (next === undefined) return now; // the recording ends waiting here too
-      else await store.appendToStream(stepRequestStream(address), [asSent(next)]);
+      if (next === undefined) return replayed; // the recording ends waiting here too
+      await store.appendToStream(stepRequestStream(address), [asSent(next)]);
     }
     await sleep(25);
   }

@@ -133,7 +133,7 @@ describe('retries, dead letters and deadlines', () => {
     // Usually one retry; a second when the next attempt came before the server was up.
     const seq = await types(step);
     const retried = Array.from({ length: view.retries }, () => ['StepRetryScheduled', 'StepResumed']).flat();
-    expect(seq).toEqual(['StepStarted', ...retried, 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
+    expect(seq).toEqual(['StepStarted', ...retried, 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'ToolResulted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']);
     expect(view.retries).toBeGreaterThanOrEqual(1);
     expect(view.attempts).toBe(view.retries + 1);
     expect(tool.calls).toBe(1);
@@ -169,6 +169,6 @@ describe('retries, dead letters and deadlines', () => {
     const step = await send('Asker');
     expect(await ended(step)).toMatchObject({ status: 'FAILED', error: { code: 'timeout' } });
     // Nobody held the parked step: the executor that took the deadline request resumed it to fail it.
-    expect(await types(step)).toEqual(['StepStarted', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepInputRequired', 'StepResumed', 'StepFailed']);
+    expect(await types(step)).toEqual(['StepStarted', 'ToolsOffered', 'LlmResponded', 'UsageRecorded', 'ToolCalled', 'StepInputRequired', 'StepResumed', 'StepFailed']);
   });
 });
