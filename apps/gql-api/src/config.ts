@@ -52,7 +52,7 @@ export const Env = z.object({
   RETENTION_INTERVAL_MS: z.coerce.number().int().positive().default(3_600_000),
   /** Where runs are exported before they are deleted; unset (or empty) = scheduled retention off. */
   RETENTION_EXPORT_DIR: z.string().optional().transform((v) => v || undefined),
-  /** An administrative role for retention's cross-tenant deletes (the app role may not delete runs); unset = off. */
+  /** The `shaman_retention` role (migrations/0017: reads policies, deletes finished runs' rows, nothing else); unset = off. */
   RETENTION_DATABASE_URL: z.string().optional().transform((v) => v || undefined),
   /** OpenTelemetry (OTEL_*): tracing is off unless an OTLP endpoint is set (docs/operations.md). */
   ...TracingEnv.shape,

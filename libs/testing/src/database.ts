@@ -11,6 +11,8 @@ export type TestDatabase = {
   adminUrl: string;
   appUrl: string;
   projectorUrl: string;
+  /** The scheduled retention job's role (migrations/0017). */
+  retentionUrl: string;
   cleanup: () => Promise<void>;
 };
 
@@ -24,6 +26,7 @@ export const createTestDatabase = async (): Promise<TestDatabase> => {
     adminUrl,
     appUrl: withUser(adminUrl, 'shaman_app'),
     projectorUrl: withUser(adminUrl, 'shaman_projector'),
+    retentionUrl: withUser(adminUrl, 'shaman_retention'),
     cleanup: async () => {
       const client = new pg.Client({ connectionString: withDatabase(TEST_PG_URL, 'postgres') });
       await client.connect();

@@ -17,6 +17,7 @@ describe('scheduled retention (BullMQ job in the gql-api, real PostgreSQL, NATS 
   let redis: TestRedis;
   let store: JetStreamEventStore;
   let adminPool: Pool;
+  let retentionPool: Pool;
   let exportDir: string;
   let withPolicy: TestTenant;
   let without: TestTenant;
@@ -55,14 +56,17 @@ describe('scheduled retention (BullMQ job in the gql-api, real PostgreSQL, NATS 
     redis = createTestRedis();
     store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
     adminPool = createPool(db.adminUrl);
+    // The job connects as its own narrow role, as in production (migrations/0017).
+    retentionPool = createPool(db.retentionUrl);
     exportDir = await mkdtemp(join(tmpdir(), 'shaman-retention-job-'));
     [withPolicy, without] = await Promise.all([createTestTenant(db.adminUrl, { agentsRepository: '/repo' }), createTestTenant(db.adminUrl, { agentsRepository: '/repo' })]);
     await adminPool.query('UPDATE organizations SET retention_max_age_days = 30 WHERE id = $1', [withPolicy.orgId]);
-    deps = { store, adminPool, exportDir, logger: createLogger({ name: 'retention-test', level: 'silent' }), clock: () => new Date() };
+    deps = { store, retentionPool, exportDir, logger: createLogger({ name: 'retention-test', level: 'silent' }), clock: () => new Date() };
   });
 
   afterAll(async () => {
     await adminPool?.end();
+    await retentionPool?.end();
     await redis?.cleanup();
     await nats?.cleanup();
     await db?.cleanup();

@@ -9,8 +9,8 @@ const SCHEDULER_ID = 'retention';
 
 export type RetentionJobDeps = {
   store: JetStreamEventStore;
-  /** An administrative connection (RETENTION_DATABASE_URL): the job reads every organization's policy and deletes run rows across tenants. */
-  adminPool: Pool;
+  /** RETENTION_DATABASE_URL, as the `shaman_retention` role (migrations/0017): it reads every organization's policy and deletes finished runs' rows, nothing else. */
+  retentionPool: Pool;
   exportDir: string;
   logger: Logger;
   clock: () => Date;
@@ -25,7 +25,7 @@ export type RetentionRound = { organizations: number; purged: { org: string; run
  * fails is logged and the round goes on; the next round completes what it left (each step is safe to repeat).
  */
 export const runRetentionRound = async (deps: RetentionJobDeps): Promise<RetentionRound> => {
-  const client = await deps.adminPool.connect();
+  const client = await deps.retentionPool.connect();
   try {
     const orgs = await organizationPolicies(client);
     const purged: RetentionRound['purged'] = [];

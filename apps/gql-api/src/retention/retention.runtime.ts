@@ -18,16 +18,16 @@ export type RetentionConfig = {
  */
 export const startRetentionRuntime = async (config: RetentionConfig, deps: { store: JetStreamEventStore; logger: Logger }): Promise<{ close(): Promise<void> } | null> => {
   if (!config.RETENTION_EXPORT_DIR || !config.RETENTION_DATABASE_URL) {
-    deps.logger.info({ exportDir: config.RETENTION_EXPORT_DIR ?? null, adminDatabase: Boolean(config.RETENTION_DATABASE_URL) }, 'scheduled retention is off (it needs RETENTION_EXPORT_DIR and RETENTION_DATABASE_URL)');
+    deps.logger.info({ exportDir: config.RETENTION_EXPORT_DIR ?? null, database: Boolean(config.RETENTION_DATABASE_URL) }, 'scheduled retention is off (it needs RETENTION_EXPORT_DIR and RETENTION_DATABASE_URL)');
     return null;
   }
   const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   connection.on('error', (error: Error) => deps.logger.warn({ err: error }, 'retention: redis error'));
-  const adminPool = createPool(config.RETENTION_DATABASE_URL, { applicationName: 'shaman-gql-api-retention' });
+  const retentionPool = createPool(config.RETENTION_DATABASE_URL, { applicationName: 'shaman-gql-api-retention' });
   try {
     const job = await startRetentionJob({
       ...deps,
-      adminPool,
+      retentionPool,
       exportDir: config.RETENTION_EXPORT_DIR,
       clock: () => new Date(),
       connection,
@@ -39,12 +39,12 @@ export const startRetentionRuntime = async (config: RetentionConfig, deps: { sto
       close: async () => {
         await job.close();
         await connection.quit();
-        await adminPool.end();
+        await retentionPool.end();
       },
     };
   } catch (error) {
     connection.disconnect();
-    await adminPool.end();
+    await retentionPool.end();
     throw error;
   }
 };
