@@ -9,7 +9,7 @@ const boundaries = (allow, testsMayUse = []) => ({
   allow,
   depConstraints: [
     // The CLI composes the apps in one process for `shaman dev`; it is the only project that may.
-    { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:app', 'type:adapter', 'type:domain', 'type:contract'] },
+    { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:app', 'type:adapter', 'type:domain', 'type:contract', ...(testsMayUse.includes('type:cli') ? ['type:testing'] : [])] },
     { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract', 'type:testing'] },
     { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract'] },
     { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:adapter', 'type:domain', 'type:contract', ...(testsMayUse.includes('type:adapter') ? ['type:testing'] : [])] },
@@ -41,6 +41,13 @@ export default tseslint.config(
     files: ['apps/cli/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': ['error', boundaries(['@shaman/a2a-gateway', '@shaman/executor', '@shaman/projector', '@shaman/gql-api'])],
+    },
+  },
+  {
+    // The CLI's own specs and their fixtures start stacks like every other app's: with the shared test fixtures.
+    files: ['apps/cli/**/*.spec.ts', 'apps/cli/**/*.fixture.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaries(['@shaman/a2a-gateway', '@shaman/executor', '@shaman/projector', '@shaman/gql-api'], ['type:cli'])],
     },
   },
   {

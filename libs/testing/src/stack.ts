@@ -11,6 +11,10 @@ export type TestStack = {
   graphqlUrl: string;
   /** projector, executor, a2a-gateway, gql-api: in this order. */
   apps: AppProcess[];
+  /** The projector now running (the first one, or the one `restartProjector` started). */
+  projector(): AppProcess;
+  /** A new projector in place of the current one (which the test has stopped or killed), once it has started. */
+  restartProjector(): Promise<AppProcess>;
   /** SIGTERM to every app; resolves with their exit codes (0 when each drained cleanly). */
   stop(): Promise<(number | null)[]>;
 };
@@ -21,7 +25,12 @@ export type TestStack = {
  * internal-token key pair: the executor signs with the private key, the gateway's internal role verifies with
  * the JWKS. The executor starts once the gateway has said where its internal role listens.
  */
-export const startStack = async (input: { db: TestDatabase; nats: TestNats; executorEnv?: Record<string, string> }): Promise<TestStack> => {
+export const startStack = async (input: {
+  db: Pick<TestDatabase, 'appUrl' | 'projectorUrl'>;
+  nats: TestNats;
+  executorEnv?: Record<string, string>;
+  projectorEnv?: Record<string, string>;
+}): Promise<TestStack> => {
   const { db, nats } = input;
   // Its own BullMQ prefix (deleted on stop), so the gql-api's sync queue never touches the developer's; the
   // gateway's push queue and used-token (jti) keys live under it too.
@@ -40,7 +49,8 @@ export const startStack = async (input: { db: TestDatabase; nats: TestNats; exec
     return codes;
   };
   try {
-    const projector = spawn('projector', { ...bus, DATABASE_URL: db.projectorUrl });
+    const projectorEnv = { ...bus, DATABASE_URL: db.projectorUrl, ...input.projectorEnv };
+    let projector = spawn('projector', projectorEnv);
     const gatewayApp = spawn('a2a-gateway', {
       ...bus,
       DATABASE_URL: db.appUrl,
@@ -59,7 +69,12 @@ export const startStack = async (input: { db: TestDatabase; nats: TestNats; exec
       executor.waitForLog((l) => l.msg === 'executor pulling'),
       gqlApp.waitForLog((l) => l.msg === 'gql-api listening'),
     ]);
-    return { gatewayUrl: String(gateway['url']), internalGatewayUrl, graphqlUrl: `${String(graphql['url'])}/graphql`, apps: [projector, executor, gatewayApp, gqlApp], stop };
+    const restartProjector = async (): Promise<AppProcess> => {
+      projector = spawn('projector', projectorEnv);
+      await projector.waitForLog((l) => l.msg === 'projector started');
+      return projector;
+    };
+    return { gatewayUrl: String(gateway['url']), internalGatewayUrl, graphqlUrl: `${String(graphql['url'])}/graphql`, apps: [projector, executor, gatewayApp, gqlApp], projector: () => projector, restartProjector, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -6,15 +6,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockModel, type MockModel } from './fork.fixture.js';
 import { createTenant, eventually, recordRun, startCliStack, stepEvents, stepEventsUntilEnd, type CliStack, type Tenant } from './fork.stack.fixture.js';
-import { createReplayTestDatabase, runCli, type ReplayTestDatabase } from './replay.fixture.js';
+import { runCli } from './replay.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 const withAdminClient = async <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => {
   const client = new pg.Client({ connectionString: url });
@@ -50,7 +49,7 @@ const COORDINATION: Record<string, string> = {
 type Line = { seq: number; event: { type: string; data: { iteration?: number }; metadata: { stepId: string } } };
 
 describe('shaman fork | diff (CLI process against the real stack, scripted and mock models)', () => {
-  let db: ReplayTestDatabase;
+  let db: TestDatabase;
   let llm: MockModel;
   let stack: CliStack;
   let store: JetStreamEventStore;
@@ -68,7 +67,7 @@ describe('shaman fork | diff (CLI process against the real stack, scripted and m
   const lastSeq = async () => (await store.jsm.streams.info(store.stream)).state.last_seq;
 
   beforeAll(async () => {
-    [db, llm] = await Promise.all([createReplayTestDatabase({ pgUrl: PG_URL, root: ROOT }), startMockModel()]);
+    [db, llm] = await Promise.all([createTestDatabase(), startMockModel()]);
     repo = await mkdtemp(join(tmpdir(), 'shaman-fork-'));
     await writeFile(join(repo, 'Looper.md'), '---\nname: Looper\nmodel: scripted\ntools: [run_data_write]\n---\nYou take notes.\n');
     await writeFile(join(repo, 'Looper.script.yaml'), SCRIPT);
@@ -76,7 +75,7 @@ describe('shaman fork | diff (CLI process against the real stack, scripted and m
     await Promise.all(Object.entries(COORDINATION).map(([file, text]) => writeFile(join(repo, file), text)));
     tenant = await createTenant(db.adminUrl, { agentsRepository: repo });
     other = await createTenant(db.adminUrl, { agentsRepository: repo });
-    stack = await startCliStack({ root: ROOT, env: process.env, natsUrl: NATS_URL, redisUrl: REDIS_URL, adminUrl: db.adminUrl, executorEnv: { OPENAI_API_KEY: 'sk-test-fork', OPENAI_BASE_URL: `${llm.url}/v1` } });
+    stack = await startCliStack({ adminUrl: db.adminUrl, executorEnv: { OPENAI_API_KEY: 'sk-test-fork', OPENAI_BASE_URL: `${llm.url}/v1` } });
     store = stack.store;
     env = { ...process.env, DATABASE_ADMIN_URL: db.adminUrl, NATS_URL, NATS_STREAM: stack.layout.stream, NATS_SUBJECT_PREFIX: stack.layout.subjectPrefix, NO_COLOR: '1', SHAMAN_API_KEY: '' } as Record<string, string>;
     origin = await record('take notes');

@@ -3,15 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_MODEL_TABLES } from '../replay/scratch-schema.js';
-import { createReplayTestDatabase, runCli, type ReplayTestDatabase } from './replay.fixture.js';
+import { runCli } from './replay.fixture.js';
 import { createReplayTenant, sendMessage, startExampleMcpServer, startReplayStack, type ReplayStack, type ReplayTenant, type SentTask } from './replay.stack.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 // Besides the examples (Coordinator → Librarian and Editor): two async calls collected with wait_for_agent.
 const FAN_OUT = {
@@ -53,7 +52,7 @@ const eventually = async <T>(probe: () => Promise<T | undefined>, what: string, 
  * in the middle of a batch.
  */
 describe('shaman replay on agent-to-agent runs (CLI process against the real apps)', () => {
-  let db: ReplayTestDatabase;
+  let db: TestDatabase;
   let mcp: { url: string; close(): Promise<void> };
   let stack: ReplayStack;
   let tenant: ReplayTenant;
@@ -76,7 +75,7 @@ describe('shaman replay on agent-to-agent runs (CLI process against the real app
   };
 
   beforeAll(async () => {
-    [db, mcp] = await Promise.all([createReplayTestDatabase({ pgUrl: PG_URL, root: ROOT }), startExampleMcpServer(ROOT)]);
+    [db, mcp] = await Promise.all([createTestDatabase(), startExampleMcpServer(ROOT)]);
     repo = await mkdtemp(join(tmpdir(), 'shaman-replay-e2e-'));
     await cp(join(ROOT, 'examples', 'agents'), repo, { recursive: true });
     const editor = join(repo, 'Editor.md');
@@ -85,7 +84,7 @@ describe('shaman replay on agent-to-agent runs (CLI process against the real app
     tenant = await createReplayTenant(db.adminUrl, { agentsRepository: repo });
     admin = new pg.Client({ connectionString: db.adminUrl });
     await admin.connect();
-    stack = await startReplayStack({ root: ROOT, env: process.env, natsUrl: NATS_URL, redisUrl: REDIS_URL, adminUrl: db.adminUrl, executorEnv: { MCP_STDIO_COMMANDS: 'node', MCP_ALLOW_PRIVATE_URLS: 'true' } });
+    stack = await startReplayStack({ adminUrl: db.adminUrl, executorEnv: { MCP_STDIO_COMMANDS: 'node', MCP_ALLOW_PRIVATE_URLS: 'true' } });
     env = { ...process.env, DATABASE_ADMIN_URL: db.adminUrl, NATS_URL, NATS_STREAM: stack.layout.stream, NATS_SUBJECT_PREFIX: stack.layout.subjectPrefix, NO_COLOR: '1', SHAMAN_API_KEY: undefined };
     [coordinator, fan] = await Promise.all([send('Coordinator', 'jetstream'), send('Fan', 'go')]);
     expect(coordinator.status.state).toBe('completed');
@@ -166,8 +165,8 @@ describe('shaman replay on agent-to-agent runs (CLI process against the real app
       const waiting = await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'shaman-projector' AND state = 'active' AND wait_event_type = 'Lock'");
       return (waiting.rowCount ?? 0) > 0 ? true : undefined;
     }, 'the projector to wait on the held row inside a batch');
-    const exited = new Promise((resolve) => projector.child.once('exit', resolve));
-    projector.child.kill('SIGKILL');
+    const exited = new Promise((resolve) => projector.process.once('exit', resolve));
+    projector.process.kill('SIGKILL');
     await exited;
     // Read without waiting: the killed batch's backend still holds the checkpoint row, uncommitted.
     const atKill = await checkpoint();

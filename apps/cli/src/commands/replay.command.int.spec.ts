@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReplayTestDatabase, runCli, startRecorder, type Recorder, type ReplayTestDatabase } from './replay.fixture.js';
+import { runCli, startRecorder, type Recorder } from './replay.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 const agentFile = (name: string, extra = '') => `---\nname: ${name}\nmodel: scripted\n${extra}---\nYou are ${name}.\n`;
@@ -23,7 +23,7 @@ const snapshot = async (client: pg.Client): Promise<Record<string, unknown[]>> =
 };
 
 describe('shaman replay | projections rebuild (CLI process, runs recorded by a real executor)', () => {
-  let db: ReplayTestDatabase;
+  let db: TestDatabase;
   let recorder: Recorder;
   let admin: pg.Client;
   let repo: string;
@@ -48,7 +48,7 @@ describe('shaman replay | projections rebuild (CLI process, runs recorded by a r
     await writeFile(join(repo, 'Weather.md'), agentFile('Weather', 'tools: [request_user_input]\n'));
     await writeFile(join(repo, 'Weather.script.yaml'), 'turns:\n  - toolCalls: [{ name: request_user_input, arguments: { prompt: "Which city?" } }]\n  - reply: "Weather for {{lastToolResult}}"\n');
     await writeFile(join(repo, 'Echo.md'), agentFile('Echo'));
-    db = await createReplayTestDatabase({ pgUrl: PG_URL, root: ROOT });
+    db = await createTestDatabase();
     admin = new pg.Client({ connectionString: db.adminUrl });
     await admin.connect();
     orgA = (await ensureOrganization(admin, { slug: slugA, name: slugA, agentsRepository: repo })).id;

@@ -4,14 +4,12 @@ import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/eve
 import { isTerminalStepEvent, runLifecycleStream, ShamanEvent, stepEventStream, stepRequestStream, type RunCreated, type RunRequested, type StepAddress, type StepInputProvided } from '@shaman/events';
 import { startExecutorOn, type Executor } from '@shaman/executor';
 import { ensureJetStream } from '@shaman/nats-infra';
-import { createLogger, createPool, runMigrations, withDatabase, type Pool } from '@shaman/platform';
+import { createLogger, createPool, type Pool } from '@shaman/platform';
 import { createProjector, type Projector } from '@shaman/projector';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import pg from 'pg';
 
-// The CLI may not depend on the shared test fixtures (lint boundaries), so its replay specs have their own.
+// What the replay specs need beyond libs/testing: the CLI as a process, and runs recorded in-process.
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
@@ -25,23 +23,6 @@ export const runCli = (root: string, args: readonly string[], env: Record<string
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
-
-export type ReplayTestDatabase = { adminUrl: string; cleanup(): Promise<void> };
-
-/** A fresh, migrated database of its own, dropped afterwards. */
-export const createReplayTestDatabase = async (input: { pgUrl: string; root: string }): Promise<ReplayTestDatabase> => {
-  const name = `shaman_test_${randomBytes(5).toString('hex')}`;
-  const adminUrl = withDatabase(input.pgUrl, name);
-  await runMigrations({ adminUrl, dir: join(input.root, 'migrations') });
-  return {
-    adminUrl,
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: withDatabase(input.pgUrl, 'postgres') });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`).finally(() => client.end());
-    },
-  };
-};
 
 const EXECUTOR_CONFIG = { EXECUTOR_ID: 'replay-test', EXECUTOR_CONCURRENCY: 50, EXECUTOR_ACK_WAIT_MS: 5000, EXECUTOR_MAX_DELIVER: 3, EXECUTOR_MAX_ACK_PENDING: 1000, STEP_MAX_ITERATIONS: 4, LLM_MAX_ATTEMPTS: 2 };
 

@@ -6,19 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, eventually, recordRun, startCliStack, type CliStack, type Tenant } from './fork.stack.fixture.js';
-import { createReplayTestDatabase, runCli, type ReplayTestDatabase } from './replay.fixture.js';
+import { runCli } from './replay.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const PG_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env['TEST_NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 type Gql = { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
 
 describe('retention: GraphQL policy, shaman retention apply (real stack, two organizations)', () => {
-  let db: ReplayTestDatabase;
+  let db: TestDatabase;
   let stack: CliStack;
   let store: JetStreamEventStore;
   let admin: pg.Client;
@@ -46,7 +45,7 @@ describe('retention: GraphQL policy, shaman retention apply (real stack, two org
     (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = $1`, [runId])).rows[0]?.n ?? 0;
 
   beforeAll(async () => {
-    db = await createReplayTestDatabase({ pgUrl: PG_URL, root: ROOT });
+    db = await createTestDatabase();
     repo = await mkdtemp(join(tmpdir(), 'shaman-retention-'));
     exportDir = await mkdtemp(join(tmpdir(), 'shaman-retention-export-'));
     await writeFile(join(repo, 'Echo.md'), '---\nname: Echo\nmodel: scripted\n---\nYou echo.\n');
@@ -57,7 +56,7 @@ describe('retention: GraphQL policy, shaman retention apply (real stack, two org
       admin: (await issueApiKey(admin, { orgId: a.orgId, name: 'admin', role: 'ADMIN' })).key,
       viewer: (await issueApiKey(admin, { orgId: a.orgId, name: 'viewer', role: 'VIEWER' })).key,
     };
-    stack = await startCliStack({ root: ROOT, env: process.env, natsUrl: NATS_URL, redisUrl: REDIS_URL, adminUrl: db.adminUrl });
+    stack = await startCliStack({ adminUrl: db.adminUrl });
     store = stack.store;
     env = { ...process.env, DATABASE_ADMIN_URL: db.adminUrl, NATS_URL, NATS_STREAM: stack.layout.stream, NATS_SUBJECT_PREFIX: stack.layout.subjectPrefix, NO_COLOR: '1', SHAMAN_API_KEY: '' } as Record<string, string>;
     runs.aOld = await record(a);
