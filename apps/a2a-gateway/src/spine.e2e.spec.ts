@@ -67,8 +67,12 @@ describe('spine: A2A in, GraphQL out, across real processes', () => {
       return got.result?.status.state === 'completed' ? got.result : undefined;
     }, { what: 'tasks/get to show completed' });
     expect(task.artifacts?.[0]?.parts[0]?.text).toBe('Researched: JetStream');
-    const { data } = await gql(RUN, { id: result!.contextId });
-    expect(data?.run?.steps[0]?.outputText).toBe('Researched: JetStream');
+    // tasks/get reads the run's events; the read model GraphQL serves follows them by the projection lag.
+    const run = await eventually(async () => {
+      const { data } = await gql(RUN, { id: result!.contextId });
+      return data?.run?.status === 'COMPLETED' ? data.run : undefined;
+    }, { what: 'the run to be projected' });
+    expect(run.steps[0]?.outputText).toBe('Researched: JetStream');
   });
 
   it('serves an organization and a scoped key created with the shaman CLI', async () => {

@@ -43,6 +43,28 @@ describe('createMicroBatcher', () => {
     expect(batches.flat()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('gathers what arrives while a batch is handled into the next batch, started as soon as that one ends', async () => {
+    const batches: number[][] = [];
+    const batcher = createMicroBatcher<number>({
+      max: 100,
+      waitMs: 1,
+      handle: async (items) => {
+        batches.push(items);
+        await tick(25);
+      },
+      onError: () => undefined,
+    });
+    await batcher.add(1);
+    await tick(3); // [1] is being handled (25 ms); each later item would have had its own 1 ms timer
+    for (const n of [2, 3, 4, 5]) {
+      await batcher.add(n);
+      await tick(3);
+    }
+    expect(batches).toEqual([[1]]);
+    await batcher.drain();
+    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+  });
+
   it('stops at the first failed batch, reports it once, and drops later batches', async () => {
     const { batcher, batches, errors } = recorder({ max: 1, waitMs: 1, failOn: 2 });
     for (const n of [1, 2, 3]) await batcher.add(n);

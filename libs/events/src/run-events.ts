@@ -48,6 +48,12 @@ export const RunRequested = defineEvent(
     forkedFrom: z
       .object({ runId: RunId, stepId: StepId, seq: z.number().int().nonnegative(), prefixEvents: z.number().int().nonnegative() })
       .optional(),
+    /**
+     * Set by the gateway on a root that starts a new run: this request is the run's first commit. Readers that fold a
+     * run from its first commit (the live `runsUpdated` feed) then know there is nothing before it without searching
+     * the stream for it. Absent: unknown (a joining root, a call, a fork), so a reader looks.
+     */
+    opensRun: z.literal(true).optional(),
     /** What a fork changes: a model or system prompt here wins over the agent definition's. */
     overrides: z.object({ model: z.string().min(1).max(200).optional(), systemPrompt: z.string().max(200_000).optional() }).optional(),
   }),

@@ -3,6 +3,19 @@ import pg from 'pg';
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
+export type PoolOptions = {
+  max?: number;
+  applicationName?: string;
+  onConnectionError?: (error: Error) => void;
+  /**
+   * `false` for a pool that only writes what can be derived again from the event stream (read models with the
+   * checkpoint committed beside them): its commits skip the WAL fsync. A PostgreSQL crash can then forget the
+   * last few hundred milliseconds of commits, checkpoint included, and the writer simply re-reads them from
+   * JetStream. Never for a pool that acknowledges anything to a caller.
+   */
+  synchronousCommit?: false;
+};
+
 /**
  * A pool that parses bigint columns (int8) as JS numbers: counters and sequences here stay far below 2^53.
  * A connection that PostgreSQL drops (a restart, a failover) emits `error`: on the pool when it is idle, on the
@@ -10,8 +23,13 @@ export type PoolClient = pg.PoolClient;
  * retries), and the pool discards the broken client and opens a new one. Without listeners Node treats it as an
  * unhandled `error` event and exits; the fault suite (issue 8) found the gateway and the projector doing so.
  */
-export const createPool = (connectionString: string, options: { max?: number; applicationName?: string; onConnectionError?: (error: Error) => void } = {}): pg.Pool => {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'shaman' });
+export const createPool = (connectionString: string, options: PoolOptions = {}): pg.Pool => {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'shaman',
+    ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
+  });
   const onError = options.onConnectionError ?? (() => undefined);
   pool.on('error', onError);
   pool.on('connect', (client) => client.on('error', onError));
@@ -19,6 +37,15 @@ export const createPool = (connectionString: string, options: { max?: number; ap
 };
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/**
+ * A statement each connection parses and plans once (a named prepared statement), for the fixed-text statements
+ * a writer repeats every batch: at a hundred small batches a second, parsing and planning them cost PostgreSQL
+ * more than executing them. `name` must be unique per text across the process.
+ */
+export const preparedStatement =
+  (name: string, text: string) =>
+  (values: unknown[]): pg.QueryConfig => ({ name, text, values });
 
 /** Runs `fn` in one transaction; rolls back and rethrows on error. */
 export const withTransaction = async <T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {

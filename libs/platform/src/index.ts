@@ -1,4 +1,4 @@
-export { createPool, withTransaction, withOrg, withDatabase, withUser, type Pool, type PoolClient } from './db.js';
+export { createPool, preparedStatement, withTransaction, withOrg, withDatabase, withUser, type Pool, type PoolClient, type PoolOptions } from './db.js';
 export { runMigrations, readMigrations, type Migration, type MigrationReport } from './migrate.js';
 export { deterministicId, newId } from './ids.js';
 export { generateApiKey, hashApiKey, looksLikeApiKey, scopeAllowsAgent, type ApiKeyEnvironment, type GeneratedApiKey } from './api-keys.js';

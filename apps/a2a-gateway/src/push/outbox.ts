@@ -28,17 +28,23 @@ export const advanceDispatchCheckpoint = async (client: PoolClient, name: string
   await client.query('UPDATE push_dispatch_checkpoints SET position = $2, updated_at = now() WHERE name = $1 AND position < $2', [name, position]);
 };
 
-/**
- * Records one pending delivery per (config of the task, update), in the caller's transaction with the org set.
- * The unique (config, event) key turns a re-read message into a no-op. Returns the configs that got new rows.
- */
-export const recordDeliveries = async (client: PoolClient, orgId: string, updates: readonly TaskUpdate[]): Promise<string[]> => {
+/** The push configs of some of an organization's tasks, in the caller's transaction (which it scopes to the org). */
+export const configsOfTasks = async (client: PoolClient, orgId: string, taskIds: readonly string[]): Promise<TaskConfig[]> => {
   await client.query("SELECT set_config('app.current_org_id', $1, true)", [orgId]);
-  const tasks = [...new Set(updates.map((u) => u.taskId))];
-  const { rows: configs } = await client.query<{ key: string; task_id: string }>('SELECT key, task_id FROM push_configs WHERE task_id = ANY($1::uuid[])', [tasks]);
+  const { rows } = await client.query<{ key: string; task_id: string }>('SELECT key, task_id FROM push_configs WHERE task_id = ANY($1::uuid[])', [taskIds]);
+  return rows.map((r) => ({ key: r.key, taskId: r.task_id }));
+};
+export type TaskConfig = { key: string; taskId: string };
+
+/**
+ * Records one pending delivery per (config of the task, update), in the caller's transaction scoped to the org
+ * (`configsOfTasks`). The unique (config, event) key turns a re-read message into a no-op. Returns the configs
+ * that got new rows.
+ */
+export const recordDeliveries = async (client: PoolClient, orgId: string, input: { configs: readonly TaskConfig[]; updates: readonly TaskUpdate[] }): Promise<string[]> => {
   const touched = new Set<string>();
-  for (const config of configs) {
-    for (const u of updates.filter((x) => x.taskId === config.task_id)) {
+  for (const config of input.configs) {
+    for (const u of input.updates.filter((x) => x.taskId === config.taskId)) {
       const { rowCount } = await client.query(
         `INSERT INTO push_deliveries (id, org_id, config_key, task_id, event_id, event_type, event_seq, event_index)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (config_key, event_id) DO NOTHING`,

@@ -1,13 +1,16 @@
 import { DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeCommit, EVENT_TYPES_HEADER } from '@shaman/event-store';
-import { ShamanEvent, type ShamanEventType } from '@shaman/events';
+import { ShamanEvent, parseStreamName, type ShamanEventType } from '@shaman/events';
 import { withTransaction, type Logger, type Pool } from '@shaman/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { advanceDispatchCheckpoint, lockDispatchCheckpoint, readDispatchCheckpoint, recordDeliveries, type TaskUpdate } from './outbox.js';
+import { advanceDispatchCheckpoint, lockDispatchCheckpoint, readDispatchCheckpoint, configsOfTasks, recordDeliveries, type TaskUpdate } from './outbox.js';
 
 /** The events that move a Task's state: one notification each (docs/a2a.md, "Push notifications"). */
 export const NOTIFYING_EVENTS: ReadonlySet<ShamanEventType> = new Set(['RunRequested', 'StepStarted', 'StepInputRequired', 'StepInputProvided', 'StepCompleted', 'StepFailed', 'StepCanceled']);
+
+/** How long caught-up events wait to be recorded together (see `consume`). */
+const FLUSH_INTERVAL_MS = 20;
 
 export type PushDispatcherDeps = {
   pool: Pool;
@@ -22,19 +25,27 @@ export type PushDispatcherDeps = {
 
 export type PushDispatcher = { start(): Promise<void>; stop(): Promise<void>; position(): number };
 
-const updatesOf = (m: JsMsg, logger: Logger): TaskUpdate[] => {
+/** A commit that may notify: its task from the subject, decoded only if that task turns out to have a config. */
+type Candidate = { orgId: string; taskId: string; seq: number; data: Uint8Array };
+
+const candidateOf = (m: JsMsg, subjectPrefix: string): Candidate | null => {
   const types = m.headers?.get(EVENT_TYPES_HEADER);
   // Commits say what they hold in a header: most (LLM responses, tool calls) are skipped without parsing.
-  if (types && !types.split(',').some((t) => NOTIFYING_EVENTS.has(t as ShamanEventType))) return [];
+  if (types && !types.split(',').some((t) => NOTIFYING_EVENTS.has(t as ShamanEventType))) return null;
+  const address = parseStreamName(m.subject.slice(subjectPrefix.length + 1));
+  return address ? { orgId: address.orgId, taskId: address.stepId, seq: m.seq, data: m.data } : null;
+};
+
+const updatesOf = (candidate: Candidate, logger: Logger): TaskUpdate[] => {
   try {
-    return decodeCommit(m.data).events.flatMap((raw, index): TaskUpdate[] => {
+    return decodeCommit(candidate.data).events.flatMap((raw, index): TaskUpdate[] => {
       const parsed = ShamanEvent.safeParse(raw);
       if (!parsed.success || !NOTIFYING_EVENTS.has(parsed.data.type)) return [];
       const { orgId, stepId, eventId } = parsed.data.metadata;
-      return [{ orgId, taskId: stepId, eventId, eventType: parsed.data.type, seq: m.seq, index }];
+      return [{ orgId, taskId: stepId, eventId, eventType: parsed.data.type, seq: candidate.seq, index }];
     });
   } catch (err) {
-    logger.warn({ seq: m.seq, err }, 'push dispatcher: skipping a message that is not a commit');
+    logger.warn({ seq: candidate.seq, err }, 'push dispatcher: skipping a message that is not a commit');
     return [];
   }
 };
@@ -53,14 +64,23 @@ export const createPushDispatcher = (deps: PushDispatcherDeps): PushDispatcher =
   let position = 0;
   let loop: Promise<void> | null = null;
 
-  const flush = async (updates: TaskUpdate[], lastSeq: number): Promise<void> => {
+  // Few tasks have a push config: a batch asks which of its tasks do, and only their commits are decoded.
+  const flush = async (candidates: Candidate[], lastSeq: number): Promise<void> => {
     const touched = await withTransaction(deps.pool, async (client) => {
+      // Derived from the stream and re-derived after a crash from the checkpoint committed with it: an fsync per
+      // flush buys nothing (docs/performance.md, "Asynchronous commits").
+      await client.query('SET LOCAL synchronous_commit = off');
       const from = await lockDispatchCheckpoint(client, name);
-      const fresh = updates.filter((u) => u.seq > from);
-      const byOrg = new Map<string, TaskUpdate[]>();
-      for (const u of fresh) byOrg.set(u.orgId, [...(byOrg.get(u.orgId) ?? []), u]);
+      const byOrg = new Map<string, Candidate[]>();
+      for (const c of candidates) if (c.seq > from) byOrg.set(c.orgId, [...(byOrg.get(c.orgId) ?? []), c]);
       const out: { orgId: string; configKey: string }[] = [];
-      for (const [orgId, list] of byOrg) for (const configKey of await recordDeliveries(client, orgId, list)) out.push({ orgId, configKey });
+      for (const [orgId, list] of byOrg) {
+        const configs = await configsOfTasks(client, orgId, [...new Set(list.map((c) => c.taskId))]);
+        if (configs.length === 0) continue;
+        const configured = new Set(configs.map((c) => c.taskId));
+        const updates = list.filter((c) => configured.has(c.taskId)).flatMap((c) => updatesOf(c, deps.logger));
+        for (const configKey of await recordDeliveries(client, orgId, { configs, updates })) out.push({ orgId, configKey });
+      }
       await advanceDispatchCheckpoint(client, name, lastSeq);
       return out;
     });
@@ -79,25 +99,45 @@ export const createPushDispatcher = (deps: PushDispatcherDeps): PushDispatcher =
     return consumer.consume({ max_messages: batchMax });
   };
 
-  // Flushes when the consumer has caught up (nothing pending) or the batch is full: no timer, no lag at low load.
+  // A full batch flushes at once (back-pressure); otherwise a batch flushes FLUSH_INTERVAL_MS after the consumer
+  // first caught up. One transaction per interval instead of one per commit: at a thousand runs a second that is
+  // the difference between a few transactions and thousands, for a notification that waits a few milliseconds.
   const consume = async (messages: ConsumerMessages): Promise<void> => {
     const close = (): void => void messages.close();
     halt.signal.addEventListener('abort', close, { once: true });
-    let batch: TaskUpdate[] = [];
+    let batch: Candidate[] = [];
+    let lastSeq = 0;
     let seen = 0;
+    let timer: NodeJS.Timeout | null = null;
+    let flushing: Promise<void> = Promise.resolve();
+    const stopped: { failure: { error: unknown } | null } = { failure: null };
+    const flushNow = (): Promise<void> => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (seen === 0) return flushing;
+      const [updates, upTo] = [batch, lastSeq];
+      [batch, seen] = [[], 0];
+      flushing = flushing.then(() => flush(updates, upTo)).catch((error: unknown) => {
+        stopped.failure ??= { error };
+        close(); // the loop ends, and the next consumer starts again from the checkpoint
+      });
+      return flushing;
+    };
     try {
       for await (const m of messages) {
-        batch.push(...updatesOf(m, deps.logger));
+        const candidate = candidateOf(m, deps.layout.subjectPrefix);
+        if (candidate) batch.push(candidate);
+        lastSeq = m.seq;
         seen += 1;
-        if (m.info.pending > 0 && seen < batchMax) continue;
-        await flush(batch, m.seq);
-        batch = [];
-        seen = 0;
+        if (seen >= batchMax) await flushNow();
+        else if (m.info.pending === 0) timer ??= setTimeout(() => void flushNow(), FLUSH_INTERVAL_MS);
       }
     } finally {
       halt.signal.removeEventListener('abort', close);
       close(); // also when a flush failed: the next consumer starts again from the checkpoint
+      await flushNow();
     }
+    if (stopped.failure) throw stopped.failure.error;
   };
 
   const run = async (first: ConsumerMessages): Promise<void> => {

@@ -112,6 +112,8 @@ export const buildRequest = (input: {
       depth: origin.call?.depth ?? 0,
       initiator: origin.initiator,
       ...(origin.call ? { callChain: origin.call.callChain } : {}),
+      // Its run id derives from this very message (no contextId): nothing of that run can precede it.
+      ...(input.contextRun === null && !origin.call ? { opensRun: true as const } : {}),
     },
     metadata: { ...address, eventId: deterministicId(orgId, 'request', key), at: input.at } as RunRequested['metadata'],
   };

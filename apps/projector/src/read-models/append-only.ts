@@ -1,4 +1,4 @@
-import type { PoolClient } from '@shaman/platform';
+import { preparedStatement, type PoolClient } from '@shaman/platform';
 import { toJsonParam } from './json-param.js';
 
 /** An append-only read model: one row per event, keyed by the event id, never updated. */
@@ -11,11 +11,18 @@ const insertSql = ({ table, columns }: AppendOnlyTable): string => {
     ON CONFLICT (event_id) DO NOTHING`;
 };
 
+const statements = new Map<string, ReturnType<typeof preparedStatement>>();
+const statementOf = (spec: AppendOnlyTable): ReturnType<typeof preparedStatement> => {
+  const found = statements.get(spec.table) ?? preparedStatement(`projector.append.${spec.table}`, insertSql(spec));
+  statements.set(spec.table, found);
+  return found;
+};
+
 /**
  * Inserts a batch's rows in one statement. Keyed by event id, so a batch applied twice inserts nothing the
  * second time (replay and redelivery are no-ops).
  */
 export const appendRows = async (client: PoolClient, spec: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<number> => {
-  if (rows.length > 0) await client.query(insertSql(spec), [toJsonParam(rows)]);
+  if (rows.length > 0) await client.query(statementOf(spec)([toJsonParam(rows)]));
   return rows.length;
 };

@@ -1,5 +1,5 @@
 import type { StepRow } from '@shaman/domain';
-import type { PoolClient } from '@shaman/platform';
+import { preparedStatement, type PoolClient } from '@shaman/platform';
 import { applyForkLinks } from './fork-links.js';
 import { foldSteps, type SequencedEvent } from './fold-steps.js';
 import { toJsonParam } from './json-param.js';
@@ -10,16 +10,19 @@ import { applyStepActivity } from './step-activity.js';
 import { applyUsage } from './usage-ledger.js';
 
 const names = STEP_COLUMNS.map(([name]) => name);
-const LOAD_STEPS = 'SELECT to_jsonb(s) AS record FROM steps s WHERE s.id = ANY($1::uuid[])';
+const LOAD_STEPS = preparedStatement('projector.load-steps', 'SELECT to_jsonb(s) AS record FROM steps s WHERE s.id = ANY($1::uuid[])');
 // The last_seq guard keeps an older fold from overwriting a newer row, should two writers ever race.
-const UPSERT_STEPS = `
+const UPSERT_STEPS = preparedStatement(
+  'projector.upsert-steps',
+  `
   INSERT INTO steps (${names.join(', ')})
   SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(${STEP_COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})
   ON CONFLICT (id) DO UPDATE SET ${names.filter((n) => n !== 'id').map((n) => `${n} = EXCLUDED.${n}`).join(', ')}
-  WHERE steps.last_seq < EXCLUDED.last_seq`;
+  WHERE steps.last_seq < EXCLUDED.last_seq`,
+);
 
 const loadSteps = async (client: PoolClient, ids: readonly string[]): Promise<Map<string, StepRow>> => {
-  const result = await client.query<{ record: unknown }>(LOAD_STEPS, [ids]);
+  const result = await client.query<{ record: unknown }>(LOAD_STEPS([ids]));
   return new Map(result.rows.map((r) => StepRecord.parse(r.record)).map((row) => [row.id, row]));
 };
 
@@ -35,7 +38,7 @@ export const applyBatch = async (client: PoolClient, events: readonly SequencedE
   const stored = await loadSteps(client, [...new Set(events.map((e) => e.event.metadata.stepId))]);
   const changed = foldSteps(stored, events);
   if (changed.length === 0) return { steps: 0 };
-  await client.query(UPSERT_STEPS, [toJsonParam(changed.map(toStepRecord))]);
+  await client.query(UPSERT_STEPS([toJsonParam(changed.map(toStepRecord))]));
   await upsertRuns(client, changed.map((row) => ({ orgId: row.orgId, runId: row.runId })));
   await applyForkLinks(client, events);
   return { steps: changed.length };
