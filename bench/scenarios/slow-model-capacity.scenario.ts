@@ -19,18 +19,21 @@ const GIB = 1024 ** 3;
 const SENDERS = 64;
 
 const config = () => {
-  const max = Number(process.env['BENCH_MAX_INFLIGHT'] ?? 3000);
+  const max = Number(process.env['BENCH_MAX_INFLIGHT'] ?? TARGET_IN_FLIGHT);
   const via = process.env['BENCH_SLOW_VIA'] ?? 'store';
   const config = {
     max,
     latencyMs: Number(process.env['BENCH_SLOW_LATENCY_MS'] ?? 2000),
+    capacityLatencyMs: Number(process.env['BENCH_CAPACITY_LATENCY_MS'] ?? 30_000),
     timeoutMs: Number(process.env['BENCH_SLOW_TIMEOUT_SECONDS'] ?? 120) * 1000,
     via,
     levels: [...new Set([100, 1000, max].filter((n) => n <= max))],
   };
   if (!Number.isInteger(max) || max < 1) throw new Error(`BENCH_MAX_INFLIGHT must be a positive integer, got ${process.env['BENCH_MAX_INFLIGHT']}`);
   if (via !== 'store' && via !== 'gateway') throw new Error(`BENCH_SLOW_VIA must be store or gateway, got ${via}`);
-  if (!(config.latencyMs > 0) || !(config.timeoutMs > 0)) throw new Error('BENCH_SLOW_LATENCY_MS and BENCH_SLOW_TIMEOUT_SECONDS must be positive');
+  if (!(config.latencyMs > 0) || !(config.capacityLatencyMs > 0) || !(config.timeoutMs > 0)) {
+    throw new Error('BENCH_SLOW_LATENCY_MS, BENCH_CAPACITY_LATENCY_MS and BENCH_SLOW_TIMEOUT_SECONDS must be positive');
+  }
   return config;
 };
 
@@ -86,28 +89,57 @@ const measureLevel = async (input: { stack: ShamanStack; nc: NatsConnection; cou
 };
 
 /**
+ * The model latency a level runs with. The levels below the largest show throughput at BENCH_SLOW_LATENCY_MS. The
+ * largest asks how many one executor *carries* at once, so its model answers only after every run could have been
+ * claimed (BENCH_CAPACITY_LATENCY_MS, 30 s): at 2 s the first runs would end before the last were claimed, and the
+ * figure would be the claim rate × 2 s rather than the capacity. Half-minute answers are ordinary for agents.
+ */
+const latencyOf = (cfg: ReturnType<typeof config>, count: number): number => (count === cfg.levels.at(-1) && count > 1000 ? cfg.capacityLatencyMs : cfg.latencyMs);
+
+/** A stack whose executor answers after `latencyMs` and may hold every run of the largest level. */
+const slowStack = (cfg: ReturnType<typeof config>, latencyMs: number): Promise<ShamanStack> =>
+  startShamanStack({
+    files: { 'Echo.md': '---\nname: Echo\nmodel: scripted\ndescription: Echoes\n---\nEcho.\n' },
+    executorEnv: { SCRIPTED_LATENCY_MS: String(latencyMs), EXECUTOR_CONCURRENCY: String(cfg.max + 100), EXECUTOR_MAX_ACK_PENDING: String(Math.max(20_000, cfg.max * 2)) },
+  });
+
+/**
  * Issue 8: how many slow model calls one executor carries at once. The executor's scripted model waits
- * BENCH_SLOW_LATENCY_MS per answer; each level sends N one-step runs at once, and the executor is let take
- * as many as it will (EXECUTOR_CONCURRENCY and max ack pending above the largest level).
+ * BENCH_SLOW_LATENCY_MS per answer (BENCH_CAPACITY_LATENCY_MS at the largest level, see `latencyOf`); each level
+ * sends N one-step runs at once, and the executor is let take as many as it will (EXECUTOR_CONCURRENCY and max
+ * ack pending above the largest level). A level with another latency gets its own stack.
  */
 export const slowModelCapacityScenario: Scenario = {
   name: 'slow-model-capacity',
   description:
-    'One executor, scripted model with BENCH_SLOW_LATENCY_MS (2000) per answer: N one-step runs sent at once (100, 1000, BENCH_MAX_INFLIGHT = 3000), peak in flight, executor RSS, throughput vs. concurrency / latency.',
+    'One executor, scripted model with BENCH_SLOW_LATENCY_MS (2000) per answer: N one-step runs sent at once (100, 1000, then BENCH_MAX_INFLIGHT = 10000 at BENCH_CAPACITY_LATENCY_MS = 30000), peak in flight, executor RSS, throughput vs. concurrency / latency.',
   run: async (ctx): Promise<ScenarioResult> => {
     const cfg = config();
-    const executorEnv = { SCRIPTED_LATENCY_MS: String(cfg.latencyMs), EXECUTOR_CONCURRENCY: String(cfg.max + 100), EXECUTOR_MAX_ACK_PENDING: String(Math.max(20_000, cfg.max * 2)) };
-    const stack = await startShamanStack({ files: { 'Echo.md': '---\nname: Echo\nmodel: scripted\ndescription: Echoes\n---\nEcho.\n' }, executorEnv });
-    const nc = await connect({ servers: stack.nats.url, name: 'bench-slow' });
+    let stack: ShamanStack | null = null;
+    let stackLatency = -1;
+    let nc: NatsConnection | null = null;
+    const closeStack = async (): Promise<void> => {
+      await nc?.close();
+      await stack?.stop();
+      [nc, stack] = [null, null];
+    };
     try {
       const rows: Row[] = [];
       const verdicts: Verdict[] = [];
       for (const count of cfg.levels) {
-        ctx.log(`slow-model-capacity: ${count} runs via ${cfg.via}`);
-        const m = await measureLevel({ stack, nc, count, cfg });
+        const latencyMs = latencyOf(cfg, count);
+        if (stack === null || latencyMs !== stackLatency) {
+          await closeStack();
+          stack = await slowStack(cfg, latencyMs);
+          stackLatency = latencyMs;
+          nc = await connect({ servers: stack.nats.url, name: 'bench-slow' });
+        }
+        ctx.log(`slow-model-capacity: ${count} runs via ${cfg.via}, model latency ${latencyMs} ms`);
+        const m = await measureLevel({ stack, nc: nc!, count, cfg });
         const perRunKib = (m.peakRss - m.idleRss) / 1024 / Math.max(1, m.peak);
         rows.push({
           runs: count,
+          'latency s': latencyMs / 1000,
           'send s': m.sendSeconds,
           'peak in flight': m.peak,
           completed: m.ended - m.failed,
@@ -133,8 +165,7 @@ export const slowModelCapacityScenario: Scenario = {
       }
       return { columns: Object.keys(rows[0] ?? {}), rows, verdicts };
     } finally {
-      await nc.close();
-      await stack.stop();
+      await closeStack();
     }
   },
 };

@@ -66,6 +66,15 @@ describe('gateway edge: rate limits, subdomain tenancy, body limit (real Postgre
     const anonymous = await fetch(`${gateway.url}/a2a/v1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: get });
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('x-ratelimit-limit')).toBeNull();
+
+    // Each window's counter expires by itself (two windows' time), so idle keys leave nothing behind in Redis.
+    const counters = await redis.connection.keys(`${redis.prefix}:ratelimit:*`);
+    expect(counters).toHaveLength(2);
+    for (const counter of counters) {
+      const ttl = await redis.connection.pttl(counter);
+      expect(ttl).toBeGreaterThan(60_000);
+      expect(ttl).toBeLessThanOrEqual(120_000);
+    }
   });
 
   it('refuses a key of another organization on an organization subdomain with 403, and accepts its own', async () => {

@@ -12,21 +12,28 @@ export type RateLimiter = (keyId: string, now: Date) => Promise<RateLimitDecisio
 
 const WINDOW_MS = 60_000;
 
+/** INCR, and the expiry set by the request that created the counter: one command per request instead of a MULTI of four. */
+const COUNT_SCRIPT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;
+
 /**
- * Requests per API key per minute, as a fixed window counted in Redis (one INCR per request, shared by every
- * gateway). Fixed rather than sliding: one key and one round trip, and a burst at a window edge can at most
+ * Requests per API key per minute, as a fixed window counted in Redis (one script call per request, shared by
+ * every gateway). Fixed rather than sliding: one key and one round trip, and a burst at a window edge can at most
  * double the rate for an instant, which a per-minute quota tolerates. The counter expires with its window.
  */
-export const createRateLimiter = (redis: Redis, options: { limitPerMinute: number; prefix: string }): RateLimiter => async (keyId, now) => {
-  const window = Math.floor(now.getTime() / WINDOW_MS);
-  const key = `${options.prefix}:ratelimit:${keyId}:${window}`;
-  const result = await redis.multi().incr(key).pexpire(key, WINDOW_MS * 2).exec();
-  const count = Number(result?.[0]?.[1] ?? 0);
-  const limit = options.limitPerMinute;
-  return {
-    allowed: count <= limit,
-    limit,
-    remaining: Math.max(0, limit - count),
-    resetSeconds: Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now.getTime()) / 1000)),
+export const createRateLimiter = (redis: Redis, options: { limitPerMinute: number; prefix: string }): RateLimiter => {
+  // ioredis sends EVALSHA and falls back to EVAL once when the server does not know the script (a restarted Redis).
+  const counter = redis as Redis & { shamanCountRequest?: (key: string, ttlMs: number) => Promise<number> };
+  if (!counter.shamanCountRequest) redis.defineCommand('shamanCountRequest', { numberOfKeys: 1, lua: COUNT_SCRIPT });
+  return async (keyId, now) => {
+    const window = Math.floor(now.getTime() / WINDOW_MS);
+    const key = `${options.prefix}:ratelimit:${keyId}:${window}`;
+    const count = Number(await counter.shamanCountRequest!(key, WINDOW_MS * 2));
+    const limit = options.limitPerMinute;
+    return {
+      allowed: count <= limit,
+      limit,
+      remaining: Math.max(0, limit - count),
+      resetSeconds: Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now.getTime()) / 1000)),
+    };
   };
 };

@@ -117,7 +117,8 @@ export const createPushDispatcher = (deps: PushDispatcherDeps): PushDispatcher =
       if (seen === 0) return flushing;
       const [updates, upTo] = [batch, lastSeq];
       [batch, seen] = [[], 0];
-      flushing = flushing.then(() => flush(updates, upTo)).catch((error: unknown) => {
+      // After a failed flush nothing later may commit: its checkpoint would skip the failed batch's events.
+      flushing = flushing.then(() => (stopped.failure ? undefined : flush(updates, upTo))).catch((error: unknown) => {
         stopped.failure ??= { error };
         close(); // the loop ends, and the next consumer starts again from the checkpoint
       });
