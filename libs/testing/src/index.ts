@@ -10,3 +10,4 @@ export { createTestRedis, TEST_REDIS_URL, type TestRedis } from './redis.js';
 export { startPrivateServices, freePort, type PrivateServices } from './private-services.js';
 export { runLoad, type LoadTally } from './chaos/load.js';
 export { startRegistryServer, listedAgent, type RegistryServer, type RegistryServerState } from './registry-server.js';
+export { serveOriginOverHttp, type HttpOrigin } from './git-http-origin.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { GitSyncError, redactSecrets, type GitSyncErrorCode } from './git-sync.error.js';
 
@@ -24,7 +24,11 @@ const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 /** The URL without credentials: what identifies a repository, and what may appear in logs. */
 const publicUrl = (url: string): string => redactSecrets(url).replace('***@', '');
 
-/** The URL handed to git: the token travels only here, never into git config, logs or errors. */
+/**
+ * The URL handed to git when a token authenticates: the user name only. The token itself reaches git through
+ * `askPass` (below), never on a command line: git hands the URL to `git-remote-https` as an argument, and any
+ * local user can read a process's arguments (`ps`), while its environment is readable by its owner alone.
+ */
 const authenticatedUrl = (url: string, token: string | undefined): string => {
   if (token === undefined) return url;
   let parsed: URL;
@@ -35,7 +39,7 @@ const authenticatedUrl = (url: string, token: string | undefined): string => {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new GitSyncError('git.bad_url', `a token needs an http(s) URL, got ${publicUrl(url)}`);
   parsed.username = 'x-access-token';
-  parsed.password = token;
+  parsed.password = '';
   return parsed.toString();
 };
 
@@ -58,6 +62,8 @@ const exists = (path: string): Promise<boolean> => access(path).then(() => true,
  * (one syncing process per cache directory, see docs/agents.md).
  */
 export const createRepositoryCache = (options: { dir: string }): RepositoryCache => {
+  let askPass: Promise<string> | null = null;
+  const askPassScript = (): Promise<string> => (askPass ??= writeAskPass(options.dir));
   const queues = new Map<string, Promise<unknown>>();
   const serialised = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     const next = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
@@ -70,7 +76,8 @@ export const createRepositoryCache = (options: { dir: string }): RepositoryCache
     return serialised(key, async () => {
       const mirror = join(options.dir, key, 'mirror.git');
       const git = await openMirror(mirror);
-      const commit = await fetchBranch(git, source);
+      const auth = source.token === undefined ? undefined : { askPass: await askPassScript(), token: source.token };
+      const commit = await fetchBranch(gitAt(mirror, auth), source);
       const worktree = worktreeOf(source, commit);
       await ensureWorktree(git, { worktree, commit, token: source.token });
       return { commit, worktree };
@@ -96,11 +103,49 @@ export const createRepositoryCache = (options: { dir: string }): RepositoryCache
   return { sync, worktreeOf, prune };
 };
 
-// `core.askPass=true`: git asks the program `true` for missing credentials and gets nothing, so a bad or
-// missing token fails at once instead of prompting on the operator's terminal. Fixed by us, never by a tenant,
-// which is why simple-git's guard against askPass may be lifted here.
-const gitAt = (baseDir: string): SimpleGit =>
-  simpleGit({ baseDir, config: ['core.askPass=true'], unsafe: { allowUnsafeAskPass: true } });
+/** What answers git's credential prompts for a fetch with a token: a script, and the token it prints. */
+type Auth = { askPass: string; token: string };
+
+/**
+ * Git's `askPass` program for fetches with a token: the user name for git's first prompt, then the token, read
+ * from the environment of the git process that asks (SHAMAN_GIT_TOKEN). Written once per cache directory,
+ * readable and executable by its owner only; it holds no secret.
+ */
+const writeAskPass = async (dir: string): Promise<string> => {
+  await mkdir(dir, { recursive: true });
+  // Absolute: git runs it from the mirror's directory.
+  const path = resolve(dir, 'git-askpass.sh');
+  await writeFile(path, `#!/bin/sh\ncase "$1" in\n  Username*) printf '%s\\n' x-access-token ;;\n  *) printf '%s\\n' "$SHAMAN_GIT_TOKEN" ;;\nesac\n`, { mode: 0o700 });
+  await chmod(path, 0o700);
+  return path;
+};
+
+/** What an authenticated git process inherits from ours: where programs are, the host's locale, proxies and CAs. */
+const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
+
+/** The environment of an authenticated git process: a short allow-list of ours, plus the token. */
+const tokenEnvironment = (token: string): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED) {
+    // eslint-disable-next-line no-restricted-properties -- not configuration: what any spawned process inherits, cut to a list
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, SHAMAN_GIT_TOKEN: token };
+};
+
+// Without a token `core.askPass=true`: git asks the program `true` for missing credentials and gets nothing, so a
+// bad or missing token fails at once instead of prompting on the operator's terminal. With one, the script above.
+// `credential.helper=` empties the helper list, so no helper configured on the host supplies another password or
+// stores ours. Both are fixed by us, never by a tenant, which is why simple-git's guards against them are lifted.
+const gitAt = (baseDir: string, auth?: Auth): SimpleGit => {
+  const git = simpleGit({
+    baseDir,
+    config: [`core.askPass=${auth?.askPass ?? 'true'}`, 'credential.helper='],
+    unsafe: { allowUnsafeAskPass: true, allowUnsafeCredentialHelper: true },
+  });
+  return auth ? git.env(tokenEnvironment(auth.token)) : git;
+};
 
 const openMirror = async (mirror: string): Promise<SimpleGit> => {
   if (!(await exists(join(mirror, 'HEAD')))) {

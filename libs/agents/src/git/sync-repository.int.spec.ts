@@ -1,4 +1,4 @@
-import { agentFile, createTestOrigin, type TestOrigin } from '@shaman/testing';
+import { agentFile, createTestOrigin, serveOriginOverHttp, type TestOrigin } from '@shaman/testing';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +104,26 @@ describe('syncRepository with a real git repository', () => {
     const inUrl = await syncRepository(repo({}, `file://x-access-token:ghp_InUrlSecret@localhost${origin.dir}-missing`), cache).catch((e: unknown) => e);
     expect(inUrl).toBeInstanceOf(GitSyncError);
     expect(`${(inUrl as Error).message} ${(inUrl as Error).stack ?? ''}`).not.toContain('ghp_InUrlSecret');
+  });
+
+  it('fetches over HTTP with a token that no command line shows, and refuses a wrong one without naming it', async () => {
+    await origin.commit({ 'Assistant.md': agentFile('Assistant') });
+    const token = 'ghp_OnlyInTheEnvironment42';
+    const http = await serveOriginOverHttp(origin, { token });
+    try {
+      const synced = await syncRepository({ ...repo({}, http.url), token }, cache);
+      expect(synced.commit).toMatch(/^[0-9a-f]{40}$/);
+      // The probe saw the fetching client (git-remote-http gets the URL as an argument), and no line holds the token.
+      expect(http.commandLines.some((line) => line.includes(http.url.replace('http://', '')))).toBe(true);
+      expect(http.commandLines.filter((line) => line.includes(token))).toEqual([]);
+
+      const wrong = await syncRepository({ ...repo({}, http.url), token: 'ghp_WrongToken' }, createRepositoryCache({ dir: join(cacheDir, 'other') })).catch((e: unknown) => e);
+      expect(wrong).toBeInstanceOf(GitSyncError);
+      expect((wrong as GitSyncError).code).toBe('git.fetch_failed');
+      expect(String(wrong)).not.toContain('ghp_WrongToken');
+    } finally {
+      await http.close();
+    }
   });
 
   it('names a missing branch', async () => {
