@@ -1,11 +1,11 @@
-import type { ShamanEvent } from '@shaman/events';
+import type { RunRequested, ShamanEvent } from '@shaman/events';
 import type { ApiKeyPrincipal } from '@shaman/platform';
 import { parseParams } from '../jsonrpc/envelope.js';
 import { MessageSendParams } from '../jsonrpc/params.js';
 import type { MethodContext, StreamMethod } from '../protocol/methods.js';
 import { sendMessage, type SendMessageDeps } from '../tasks/send-message.js';
 import type { A2ATask } from '../tasks/task-view.js';
-import { openStepFeed, prepareStepFeed, type StepFeedDeps } from './step-feed.js';
+import { openStepFeed, prepareStepFeed, type PendingFeed, type StepFeedDeps } from './step-feed.js';
 import { streamTask, type SnapshotAt } from './task-stream.js';
 
 export type MessageStreamDeps = StepFeedDeps & Omit<SendMessageDeps, 'blockingTimeoutMs'>;
@@ -27,11 +27,14 @@ export const messageStream = (deps: MessageStreamDeps): StreamMethod => {
   const send = sendMessage({ ...deps, blockingTimeoutMs: 0 });
   return async (principal: ApiKeyPrincipal, rawParams: unknown, ctx: MethodContext) => {
     const params = parseParams(MessageSendParams, rawParams);
-    // An answer makes the step produce text at once: listen for it before sending it.
-    const early = params.message.taskId ? prepareStepFeed(deps, { orgId: principal.orgId, stepId: params.message.taskId }) : null;
+    // Listen to the step's text before the message that makes it produce some is appended: an answer resumes a
+    // known step; a new task's step id is known once its request is built (`onRequest`), before the append.
+    // Listening only after the append would lose the first tokens of a model that answers at once.
+    let early: PendingFeed | null = params.message.taskId ? prepareStepFeed(deps, { orgId: principal.orgId, stepId: params.message.taskId }) : null;
+    const listen = (request: RunRequested): void => void (early ??= prepareStepFeed(deps, { orgId: principal.orgId, stepId: request.metadata.stepId }));
     let task: A2ATask;
     try {
-      task = await send(principal, { ...params, configuration: { ...params.configuration, blocking: false } });
+      task = await send(principal, { ...params, configuration: { ...params.configuration, blocking: false } }, { onRequest: listen });
     } catch (error) {
       early?.cancel();
       throw error;

@@ -22,28 +22,35 @@ const encoder = new TextEncoder();
 /**
  * Stands in for an executor, including the core NATS text deltas a streaming model produces. "ask me" asks for
  * input; "hang" only starts; anything else streams its answer in three deltas and completes — for "gated …"
- * only once the test opens the gate, so the test decides what a subscriber has already missed.
+ * only once the test opens the gate, so the test decides what a subscriber has already missed; for "eager …" the
+ * deltas go out the moment the request is seen, before anything is appended (the tightest race a subscriber
+ * can face).
  */
 const fakeExecutor = (nats: TestNats, store: JetStreamEventStore) => {
   const gates = new Map<string, () => void>();
   const waiters = new Map<string, Promise<void>>();
   const gate = (stepId: string) => waiters.get(stepId) ?? waiters.set(stepId, new Promise<void>((r) => gates.set(stepId, r))).get(stepId)!;
-  const answer = async (address: StepAddress, text: string, expected: bigint) => {
+  const publishDeltas = async (address: StepAddress, text: string) => {
     const chunks = [text.slice(0, 3), text.slice(3, 6), text.slice(6)];
     const callId = newId();
     chunks.forEach((t, seq) => nats.nc.publish(stepDeltaSubject(nats.layout.subjectPrefix, address), encoder.encode(JSON.stringify({ v: 1, iteration: 0, call: callId, seq, text: t } satisfies TextDelta))));
     await nats.nc.flush();
+  };
+  const answer = async (address: StepAddress, text: string, expected: bigint, streamed = false) => {
+    if (!streamed) await publishDeltas(address, text);
     const llm: StepEvent = { type: 'LlmResponded', data: { iteration: 0, provider: 'fake', model: 'fake', requestHash: '0'.repeat(64), response: { content: text, toolCalls: [], finishReason: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 }, latencyMs: 1 }, metadata: meta(address) };
     const done: StepEvent = { type: 'StepCompleted', data: { output: { parts: [{ kind: 'text', text }] }, usage: { inputTokens: 1, outputTokens: 1 }, iterations: 1 }, metadata: meta(address) };
     await store.appendToStream(stepEventStream(address), [llm, done], { expectedStreamVersion: expected });
   };
   const onRequest = async (r: RunRequested) => {
+    const eager = messageText(r.data.message).includes('eager');
+    if (eager) await publishDeltas(r.metadata, `Echo: ${messageText(r.data.message)}`);
     const started: StepEvent = { type: 'StepStarted', data: { agent: r.data.agent, model: 'fake', executorId: 'fake', attempt: 1 }, metadata: meta(r.metadata) };
     const a = await store.appendToStream(stepEventStream(r.metadata), [started], { expectedStreamVersion: 0n });
     const text = messageText(r.data.message);
     if (text.includes('hang')) return;
     if (text.includes('gated')) await gate(r.metadata.stepId);
-    if (!text.includes('ask me')) return answer(r.metadata, `Echo: ${text}`, a.nextExpectedStreamVersion);
+    if (!text.includes('ask me')) return answer(r.metadata, `Echo: ${text}`, a.nextExpectedStreamVersion, eager);
     const asked: StepEvent[] = [
       { type: 'ToolCalled', data: { iteration: 0, ...call }, metadata: meta(r.metadata) },
       { type: 'StepInputRequired', data: { toolCallId: call.toolCallId, prompt: 'Which city?' }, metadata: meta(r.metadata) },
@@ -139,6 +146,13 @@ describe('A2A streaming methods over JetStream (real PostgreSQL and nats-server)
     expect([...ids]).toEqual([`${first['id'] as string}:output`]);
     expect(rest.every((e) => e['taskId'] === first['id'] && e['contextId'] === first['contextId'])).toBe(true);
     await eventually(async () => ((await consumers()) === 0 ? true : undefined), { what: 'the stream consumer to be removed' });
+  });
+
+  it('message/stream listens before the request is appended: a model that streams at once loses no token', async () => {
+    const events = await collect(await stream('eager hello'));
+    const chunks = events.filter((e) => e.kind === 'artifact-update' && e['lastChunk'] !== true);
+    expect(texts(chunks).join('')).toBe('Echo: eager hello');
+    expect(summary(events).at(-1)).toBe('status:completed:final');
   });
 
   it('message/stream: input-required ends the stream with the question; answering by taskId streams the resumption', async () => {

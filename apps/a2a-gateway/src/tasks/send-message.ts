@@ -33,7 +33,13 @@ export type SendMessageDeps = {
  * input-required task instead (continue-task.ts). Ids derive from the message itself (see `retryKey`), so a
  * retried send finds the step its first attempt created instead of starting a second one.
  */
-export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPrincipal, rawParams: unknown, ctx?: { version?: '0.3' | '1.0' }): Promise<A2ATask> => {
+/**
+ * What a caller of `sendMessage` may add: the wire version (for push configs), and `onRequest`, called with a new
+ * task's request just before it is appended, while nothing of the step exists yet (message/stream listens then).
+ */
+export type SendContext = { version?: '0.3' | '1.0'; onRequest?: (request: RunRequested) => void };
+
+export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPrincipal, rawParams: unknown, ctx?: SendContext): Promise<A2ATask> => {
   const params = parseParams(MessageSendParams, rawParams);
   if (params.message.taskId) return continueTask(deps, { principal, params, taskId: params.message.taskId });
   const { agent, parts } = addressedAgent(params);
@@ -48,6 +54,7 @@ export const sendMessage = (deps: SendMessageDeps) => async (principal: ApiKeyPr
   const pinned = contextRun && deps.pinToRun ? await deps.pinToRun({ orgId: principal.orgId, runId: contextRun, resolved }) : resolved;
   const request = buildRequest({ orgId: principal.orgId, agent: pinned.ref, params, parts, contextRun, at: deps.clock().toISOString(), origin: { initiator: { kind: 'api_key', id: principal.keyId } } });
   await deps.attachPush?.(principal, { taskId: request.metadata.stepId, config: params.configuration?.pushNotificationConfig, version: ctx?.version });
+  ctx?.onRequest?.(request);
   return deliverRequest(deps, { orgId: principal.orgId, request, params });
 };
 
