@@ -3,7 +3,7 @@ import type { JetStreamEventStore } from '@shaman/event-store';
 import { apiKeyFromHeaders, checkReadiness, createApiKeyAuthenticator, postgresCheck, type ApiKeyPrincipal, type Logger, type Pool, type ReadinessCheck } from '@shaman/platform';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerCards } from './cards/card-routes.js';
-import { registerEdgeGuards, type EdgeOptions } from './edge/index.js';
+import { createSlugLookup, registerEdgeGuards, type EdgeOptions } from './edge/index.js';
 import { getExtendedCard } from './cards/extended-card.js';
 import { A2AError } from './errors.js';
 import { registerJsonRpc } from './jsonrpc/rpc-route.js';
@@ -90,7 +90,7 @@ export const createGatewayServer = (deps: GatewayDeps, shared: GatewayShared = c
 
   registerEdgeGuards(app, { ...deps.edge, pool: deps.pool, logger: deps.logger, clock, apiKeyCacheMs: deps.apiKeyCacheMs ?? 0 });
   registerJsonRpc(app, { registry, authenticate, logger: deps.logger });
-  registerRest(app, { registry, authenticate, logger: deps.logger });
+  registerRest(app, { registry, authenticate, slugOf: createSlugLookup(deps.pool), logger: deps.logger });
   registerCards(app, { tenants, authenticate, publicUrl: deps.publicUrl, capabilities });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

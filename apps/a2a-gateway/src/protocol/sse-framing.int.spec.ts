@@ -45,7 +45,7 @@ describe('SSE framing of stream methods (JSON-RPC and REST, both versions)', () 
     const registry: MethodRegistry = { unary: {}, streams: { 'message/stream': stream, 'tasks/resubscribe': stream } };
     const deps = { registry, authenticate: async () => ({ keyId: 'k', orgId: 'o', scopes: ['*'] }), logger: createLogger({ name: 't', level: 'silent' }) };
     registerJsonRpc(app, deps);
-    registerRest(app, deps);
+    registerRest(app, { ...deps, slugOf: async () => 'o' });
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => app.close());

@@ -12,6 +12,8 @@ import { getTaskCall, listTasksCall, pushConfigCall, pushListCall, pushSetCall, 
 export type RestRouteDeps = {
   registry: MethodRegistry;
   authenticate: (headers: FastifyRequest['headers']) => Promise<ApiKeyPrincipal>;
+  /** The slug of an organization: what the v1.0 `/{tenant}` path prefix must name. */
+  slugOf: (orgId: string) => Promise<string | null>;
   logger: Logger;
 };
 
@@ -37,6 +39,7 @@ export const registerRest = (app: FastifyInstance, deps: RestRouteDeps): void =>
   const route = (version: WireVersion, handler: Handler) => async (req: Req, reply: FastifyReply) => {
     try {
       const principal = await deps.authenticate(req.headers);
+      await assertTenant(req.params['tenant'], principal);
       const asked = req.headers['a2a-version'];
       if (asked !== undefined && asked !== '' && negotiateVersion(asked) !== version) {
         throw new A2AError('version_not_supported', `A2A-Version ${String(asked)} does not match this path, which speaks ${version}`);
@@ -59,6 +62,15 @@ export const registerRest = (app: FastifyInstance, deps: RestRouteDeps): void =>
     }
   };
 
+  /**
+   * v1.0's optional `/{tenant}` prefix names the organization (its slug); the API key decides it either way, so
+   * a prefix naming another one is refused (403), as a subdomain naming another one is at the edge.
+   */
+  const assertTenant = async (tenant: string | undefined, principal: ApiKeyPrincipal): Promise<void> => {
+    if (tenant === undefined || (await deps.slugOf(principal.orgId)) === tenant) return;
+    throw new A2AError('forbidden', `this API key does not belong to tenant ${tenant} (named by the path)`, { reason: 'organization_mismatch' });
+  };
+
   /** `tasks/<id>`, `tasks/<id>:cancel`, `tasks/<id>:subscribe` share one path segment. */
   const taskRef = (ref: string): { id: string; verb: string | null } => {
     const at = ref.lastIndexOf(':');
@@ -66,8 +78,14 @@ export const registerRest = (app: FastifyInstance, deps: RestRouteDeps): void =>
   };
   const notFound = (path: string) => new A2AError('method_not_found', `No A2A operation at ${path}`);
 
-  for (const version of ['0.3', '1.0'] as const) {
-    const base = `${REST_BASE}${version === '0.3' ? '/v1' : ''}`;
+  // v1.0 paths are served bare and under `/{tenant}`; static segments win over the parameter, so the slugs `v1`,
+  // `tasks`, `message:send`, `message:stream` and `extendedAgentCard` cannot be used as a prefix (docs/a2a.md).
+  const bases = [
+    { version: '0.3' as const, base: `${REST_BASE}/v1` },
+    { version: '1.0' as const, base: REST_BASE },
+    { version: '1.0' as const, base: `${REST_BASE}/:tenant` },
+  ];
+  for (const { version, base } of bases) {
     const on = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler) => app.route({ method, url: `${base}${path}`, handler: route(version, handler) });
     on('POST', '/message::send', (_req, s) => ({ method: 'message/send', params: sendCall(version, s.body()) }));
     on('POST', '/message::stream', (_req, s) => ({ stream: 'message/stream', params: sendCall(version, s.body()) }));

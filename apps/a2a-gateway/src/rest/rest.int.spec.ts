@@ -54,6 +54,22 @@ describe('A2A HTTP+JSON (REST) binding, v0.3 and v1.0 (real PostgreSQL and nats-
     expect(cancel).toMatchObject({ status: 400, body: { error: { code: 400, status: 'FAILED_PRECONDITION', details: [{ reason: 'TASK_NOT_CANCELABLE' }] } } });
   });
 
+  it('v1.0 under the optional /{tenant} prefix: the key\'s own slug is served, another organization\'s is 403 and appends nothing', async () => {
+    const send = (slug: string) => call('POST', `/${slug}/message:send`, { body: { message: { messageId: newId(), role: 'ROLE_USER', parts: [{ text: 'tenant' }] }, metadata: { agent: 'Echo' } } });
+    const sent = await send(tenant.slug);
+    expect(sent.status).toBe(200);
+    expect(sent.body.task).toMatchObject({ status: { state: 'TASK_STATE_COMPLETED' }, artifacts: [{ parts: [{ text: 'Echo: tenant' }] }] });
+    expect((await call('GET', `/${tenant.slug}/tasks/${sent.body.task.id}`)).body).toMatchObject({ id: sent.body.task.id });
+    const listed = await call('GET', `/${tenant.slug}/tasks?pageSize=1`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ tasks: expect.any(Array), nextPageToken: expect.any(String) });
+    const before = await requestCount();
+    const refused = await send(other.slug);
+    expect(refused).toMatchObject({ status: 403, body: { error: { code: 403, status: 'PERMISSION_DENIED', message: expect.stringContaining(`tenant ${other.slug}`) } } });
+    expect((await call('GET', `/${other.slug}/tasks/${sent.body.task.id}`)).status).toBe(403);
+    expect(await requestCount()).toBe(before);
+  });
+
   it('v0.3: /v1/message:send in the 0.3 proto dialect, cancel of a running task', async () => {
     const sent = await call('POST', '/v1/message:send', {
       body: { message: { messageId: newId(), role: 'ROLE_USER', content: [{ text: 'never ends' }] }, configuration: { blocking: false }, metadata: { agent: 'Echo' } },
