@@ -78,8 +78,8 @@ export const registerRest = (app: FastifyInstance, deps: RestRouteDeps): void =>
   };
   const notFound = (path: string) => new A2AError('method_not_found', `No A2A operation at ${path}`);
 
-  // v1.0 paths are served bare and under `/{tenant}`; static segments win over the parameter, so the slugs `v1`,
-  // `tasks`, `message:send`, `message:stream` and `extendedAgentCard` cannot be used as a prefix (docs/a2a.md).
+  // v1.0 paths are served bare and under `/{tenant}`; static segments win over the parameter, so the slugs `v1`
+  // and `tasks` cannot be used as a prefix (docs/a2a.md).
   const bases = [
     { version: '0.3' as const, base: `${REST_BASE}/v1` },
     { version: '1.0' as const, base: REST_BASE },
