@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockModel, type MockModel } from './fork.fixture.js';
-import { createTenant, eventually, recordRun, startCliStack, stepEvents, stepEventsUntilEnd, type CliStack, type Tenant } from './fork.stack.fixture.js';
+import { eventually, recordRun, stepEvents, stepEventsUntilEnd } from './fork.stack.fixture.js';
+import { createReplayTenant, startReplayStack, type ReplayStack, type ReplayTenant } from './replay.stack.fixture.js';
 import { runCli } from './replay.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -51,10 +52,10 @@ type Line = { seq: number; event: { type: string; data: { iteration?: number }; 
 describe('shaman fork | diff (CLI process against the real stack, scripted and mock models)', () => {
   let db: TestDatabase;
   let llm: MockModel;
-  let stack: CliStack;
+  let stack: ReplayStack;
   let store: JetStreamEventStore;
-  let tenant: Tenant;
-  let other: Tenant;
+  let tenant: ReplayTenant;
+  let other: ReplayTenant;
   let repo: string;
   let env: Record<string, string>;
   let origin: StepAddress;
@@ -73,9 +74,9 @@ describe('shaman fork | diff (CLI process against the real stack, scripted and m
     await writeFile(join(repo, 'Looper.script.yaml'), SCRIPT);
     await writeFile(join(repo, 'fork-prompt.md'), 'You are the forked note taker.');
     await Promise.all(Object.entries(COORDINATION).map(([file, text]) => writeFile(join(repo, file), text)));
-    tenant = await createTenant(db.adminUrl, { agentsRepository: repo });
-    other = await createTenant(db.adminUrl, { agentsRepository: repo });
-    stack = await startCliStack({ adminUrl: db.adminUrl, executorEnv: { OPENAI_API_KEY: 'sk-test-fork', OPENAI_BASE_URL: `${llm.url}/v1` } });
+    tenant = await createReplayTenant(db.adminUrl, { agentsRepository: repo });
+    other = await createReplayTenant(db.adminUrl, { agentsRepository: repo });
+    stack = await startReplayStack({ adminUrl: db.adminUrl, executorEnv: { OPENAI_API_KEY: 'sk-test-fork', OPENAI_BASE_URL: `${llm.url}/v1` } });
     store = stack.store;
     env = { ...process.env, DATABASE_ADMIN_URL: db.adminUrl, NATS_URL, NATS_STREAM: stack.layout.stream, NATS_SUBJECT_PREFIX: stack.layout.subjectPrefix, NO_COLOR: '1', SHAMAN_API_KEY: '' } as Record<string, string>;
     origin = await record('take notes');

@@ -1,36 +1,9 @@
-import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
+import type { JetStreamEventStore } from '@shaman/event-store';
 import { stepRequestStream, type ShamanEvent, type StepAddress } from '@shaman/events';
-import { withUser } from '@shaman/platform';
-import { createTestNats, createTestTenant, eventually as waitUntil, runRequested, startStack, stepEvents, stepEventsUntil, type TestTenant } from '@shaman/testing';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { eventually as waitUntil, runRequested, stepEvents, stepEventsUntil } from '@shaman/testing';
 
-// The fork, diff and retention specs run the CLI as its own process against the real apps: libs/testing's stack
-// on a private stream, with the store and connection the specs read the log through.
-
-export type CliStack = { nc: NatsConnection; store: JetStreamEventStore; layout: { stream: string; subjectPrefix: string }; graphqlUrl: string; stop(): Promise<void> };
-
-/** Projector, gateway (with its internal role), executor and gql-api on a private stream, deleted on stop. */
-export const startCliStack = async (input: { adminUrl: string; executorEnv?: Record<string, string> }): Promise<CliStack> => {
-  const nats = await createTestNats();
-  const db = { appUrl: withUser(input.adminUrl, 'shaman_app'), projectorUrl: withUser(input.adminUrl, 'shaman_projector') };
-  const stack = await startStack({ db, nats, ...(input.executorEnv ? { executorEnv: input.executorEnv } : {}) }).catch(async (error: unknown) => {
-    await nats.cleanup();
-    throw error;
-  });
-  return {
-    nc: nats.nc,
-    store: await createJetStreamEventStore({ nc: nats.nc, ...nats.layout }),
-    layout: nats.layout,
-    graphqlUrl: stack.graphqlUrl,
-    stop: async () => {
-      await stack.stop();
-      await nats.cleanup();
-    },
-  };
-};
-
-export type Tenant = TestTenant;
-export const createTenant = (adminUrl: string, input: { agentsRepository: string }): Promise<Tenant> => createTestTenant(adminUrl, input);
+// The fork, diff and retention specs run the CLI against the replay specs' stack (replay.stack.fixture.ts) and
+// record runs straight into its log with these.
 
 /** Polls `probe` until it returns something other than undefined. */
 export const eventually = <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> => waitUntil(probe, { what, timeoutMs });

@@ -5,14 +5,15 @@ import { createTestNats, createTestTenant, startStack, type AppProcess, type Tes
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 
-// The replay e2e specs run libs/testing's stack (the gateway's internal role takes the agents' calls to agents,
-// with platform JWTs) on a private stream, and read the log through the store here.
+// The CLI's e2e specs (replay, fork, diff, retention) run libs/testing's stack (the gateway's internal role takes
+// the agents' calls to agents, with platform JWTs) on a private stream, and read the log through the store here.
 
 export type ReplayStack = {
   nc: NatsConnection;
   store: JetStreamEventStore;
   layout: { stream: string; subjectPrefix: string };
   gatewayUrl: string;
+  graphqlUrl: string;
   projector(): AppProcess;
   /** A new projector process in place of the current one (which must have exited), once it has started. */
   restartProjector(): Promise<AppProcess>;
@@ -32,6 +33,7 @@ export const startReplayStack = async (input: { adminUrl: string; executorEnv?: 
     store: await createJetStreamEventStore({ nc: nats.nc, ...nats.layout }),
     layout: nats.layout,
     gatewayUrl: stack.gatewayUrl,
+    graphqlUrl: stack.graphqlUrl,
     projector: stack.projector,
     restartProjector: stack.restartProjector,
     stop: async () => {

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTenant, eventually, recordRun, startCliStack, type CliStack, type Tenant } from './fork.stack.fixture.js';
+import { eventually, recordRun } from './fork.stack.fixture.js';
+import { createReplayTenant, startReplayStack, type ReplayStack, type ReplayTenant } from './replay.stack.fixture.js';
 import { runCli } from './replay.fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -18,11 +19,11 @@ type Gql = { data?: Record<string, unknown> | null; errors?: { extensions?: { co
 
 describe('retention: GraphQL policy, shaman retention apply (real stack, two organizations)', () => {
   let db: TestDatabase;
-  let stack: CliStack;
+  let stack: ReplayStack;
   let store: JetStreamEventStore;
   let admin: pg.Client;
-  let a: Tenant;
-  let b: Tenant;
+  let a: ReplayTenant;
+  let b: ReplayTenant;
   let keys: { admin: string; viewer: string };
   let repo: string;
   let exportDir: string;
@@ -35,8 +36,8 @@ describe('retention: GraphQL policy, shaman retention apply (real stack, two org
     return (await res.json()) as Gql;
   };
   const SET = `mutation($d: Int, $b: SafeInt) { setRetentionPolicy(maxAgeDays: $d, maxBytes: $b) { policy { maxAgeDays maxBytes purgedRuns } errors { code field } } }`;
-  const record = async (tenant: Tenant): Promise<string> => (await recordRun(store, { orgId: tenant.orgId, agent: 'Echo', repository: repo, text: 'keep me?' })).runId;
-  const commits = async (tenant: Tenant, runId: string): Promise<number> => {
+  const record = async (tenant: ReplayTenant): Promise<string> => (await recordRun(store, { orgId: tenant.orgId, agent: 'Echo', repository: repo, text: 'keep me?' })).runId;
+  const commits = async (tenant: ReplayTenant, runId: string): Promise<number> => {
     let n = 0;
     for await (const _ of store.readFilter(runFilter(tenant.orgId as OrgId, runId as RunId))) n += 1;
     return n;
@@ -49,14 +50,14 @@ describe('retention: GraphQL policy, shaman retention apply (real stack, two org
     repo = await mkdtemp(join(tmpdir(), 'shaman-retention-'));
     exportDir = await mkdtemp(join(tmpdir(), 'shaman-retention-export-'));
     await writeFile(join(repo, 'Echo.md'), '---\nname: Echo\nmodel: scripted\n---\nYou echo.\n');
-    [a, b] = await Promise.all([createTenant(db.adminUrl, { agentsRepository: repo }), createTenant(db.adminUrl, { agentsRepository: repo })]);
+    [a, b] = await Promise.all([createReplayTenant(db.adminUrl, { agentsRepository: repo }), createReplayTenant(db.adminUrl, { agentsRepository: repo })]);
     admin = new pg.Client({ connectionString: db.adminUrl });
     await admin.connect();
     keys = {
       admin: (await issueApiKey(admin, { orgId: a.orgId, name: 'admin', role: 'ADMIN' })).key,
       viewer: (await issueApiKey(admin, { orgId: a.orgId, name: 'viewer', role: 'VIEWER' })).key,
     };
-    stack = await startCliStack({ adminUrl: db.adminUrl });
+    stack = await startReplayStack({ adminUrl: db.adminUrl });
     store = stack.store;
     env = { ...process.env, DATABASE_ADMIN_URL: db.adminUrl, NATS_URL, NATS_STREAM: stack.layout.stream, NATS_SUBJECT_PREFIX: stack.layout.subjectPrefix, NO_COLOR: '1', SHAMAN_API_KEY: '' } as Record<string, string>;
     runs.aOld = await record(a);
