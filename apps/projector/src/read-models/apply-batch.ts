@@ -10,7 +10,13 @@ import { applyStepActivity } from './step-activity.js';
 import { applyUsage } from './usage-ledger.js';
 
 const names = STEP_COLUMNS.map(([name]) => name);
-const LOAD_STEPS = preparedStatement('projector.load-steps', 'SELECT to_jsonb(s) AS record FROM steps s WHERE s.id = ANY($1::uuid[])');
+// One primary-key probe per id, whatever the table's size when the generic plan was made: `id = ANY($1)` planned
+// on a new, small `steps` table is a sequential scan that the cached plan keeps while the table grows. OFFSET 0
+// keeps the subquery from being pulled up into a join that the planner could turn into that same scan.
+export const LOAD_STEPS = preparedStatement(
+  'projector.load-steps',
+  'SELECT l.record FROM unnest($1::uuid[]) AS k(id) CROSS JOIN LATERAL (SELECT to_jsonb(s) AS record FROM steps s WHERE s.id = k.id OFFSET 0) AS l',
+);
 // The last_seq guard keeps an older fold from overwriting a newer row, should two writers ever race.
 const UPSERT_STEPS = preparedStatement(
   'projector.upsert-steps',

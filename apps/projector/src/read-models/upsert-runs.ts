@@ -4,20 +4,26 @@ import { toJsonParam } from './json-param.js';
 
 export type RunKey = { orgId: string; runId: string };
 
-const ROOT_STATUSES = preparedStatement(
+// The aggregate inside LATERAL is deliberate: a plain LATERAL subquery is pulled up into a join, and a generic
+// plan made while `steps` is small (every new database) hash-joins a sequential scan of the whole table, then
+// keeps that plan as the table grows. An aggregate cannot be pulled up, so each run is one `steps_run` probe.
+export const ROOT_STATUSES = preparedStatement(
   'projector.root-statuses',
   `
-  SELECT k.run_id::text AS run_id, coalesce(array_agg(s.status) FILTER (WHERE s.parent_step_id IS NULL), '{}') AS root_statuses
+  SELECT k.run_id::text AS run_id, s.root_statuses
   FROM unnest($1::uuid[], $2::uuid[]) AS k(org_id, run_id)
-  JOIN LATERAL (SELECT status, parent_step_id FROM steps WHERE steps.org_id = k.org_id AND steps.run_id = k.run_id) AS s ON true
-  GROUP BY k.run_id`,
+  CROSS JOIN LATERAL (
+    SELECT count(*) AS steps, coalesce(array_agg(status) FILTER (WHERE parent_step_id IS NULL), '{}') AS root_statuses
+    FROM steps WHERE steps.org_id = k.org_id AND steps.run_id = k.run_id
+  ) AS s
+  WHERE s.steps > 0`,
 );
 
 // Aggregates stay in SQL so timestamps never round-trip through JS; only the status rule comes from the
 // domain (deriveRunStatus), so the projector and any other reader of root statuses cannot disagree.
 // LATERAL, one index probe of `steps_run` per run: a join against the recordset lets the planner (which guesses
 // 100 rows for it) hash-join a sequential scan of every step instead, per batch, a cost that grows with the table.
-const UPSERT_RUNS = preparedStatement(
+export const UPSERT_RUNS = preparedStatement(
   'projector.upsert-runs',
   `
   INSERT INTO runs (org_id, id, status, root_agent, initiator_kind, initiator_id, step_count, input_tokens, output_tokens, created_at,
