@@ -1,4 +1,4 @@
-import fastifyStatic from '@fastify/static';
+import fastifyStatic, { type SetHeadersResponse } from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { basename, dirname, sep } from 'node:path';
@@ -24,12 +24,12 @@ const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-sr
 
 const isHashedAsset = (path: string): boolean => dirname(path).split(sep).includes('assets') && /-[\w-]{8,}(\.\w+)+$/.test(basename(path));
 
-const setHeaders = (reply: FastifyReply, path: string): void => {
-  reply.header('cache-control', isHashedAsset(path) ? IMMUTABLE : REVALIDATE);
-  reply.header('x-content-type-options', 'nosniff');
+const setHeaders = (res: SetHeadersResponse, path: string): void => {
+  res.setHeader('cache-control', isHashedAsset(path) ? IMMUTABLE : REVALIDATE);
+  res.setHeader('x-content-type-options', 'nosniff');
   if (path.endsWith('.html')) {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('referrer-policy', 'no-referrer');
+    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('referrer-policy', 'no-referrer');
   }
 };
 
