@@ -15,6 +15,8 @@ export type ScenarioResult = {
   columns: string[];
   rows: Row[];
   verdicts: Verdict[];
+  /** Further tables printed after the first, each under its title. */
+  tables?: { title: string; columns: string[]; rows: Row[] }[];
 };
 
 /** One benchmark, in its own file under bench/scenarios/ (issue 8 adds more alongside). */

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { spawnTs } from '../lib/child.js';
+import { startCpuMeter } from '../lib/cpu.js';
 import { createJsonPoster, runClosedLoop, type LoadResult } from '../lib/load.js';
 import type { BenchContext, Scenario, ScenarioResult, Verdict } from '../lib/scenario.js';
 import { startShamanStack } from '../lib/shaman-stack.js';
+import { pidsOf } from '../lib/stack-processes.js';
 import { ratio, round } from '../lib/stats.js';
 import type { Row } from '../lib/table.js';
 
@@ -20,25 +22,29 @@ const isCompletedEcho = (status: number, text: string): boolean => {
   return answer.result?.status?.state === 'completed' && answer.result.artifacts?.[0]?.parts?.[0]?.text === `Echo: ${TEXT}`;
 };
 
-const measure = async (input: { url: string; apiKey: string; concurrency: number; ctx: BenchContext }): Promise<LoadResult> => {
+type Measured = LoadResult & { cpuMsPerRequest: number };
+
+/** A warm-up, then the measured window, with the CPU time every process but the load generator spent on it. */
+const measure = async (input: { url: string; apiKey: string; pids: Record<string, number | undefined>; concurrency: number; ctx: BenchContext }): Promise<Measured> => {
   const poster = createJsonPoster(`${input.url}/a2a/v1`, { sockets: input.concurrency, headers: { 'x-api-key': input.apiKey } });
   let id = 0;
+  const call = async () => {
+    const res = await poster.post(body((id += 1)));
+    return isCompletedEcho(res.status, res.body);
+  };
   try {
-    return await runClosedLoop({
-      concurrency: input.concurrency,
-      seconds: input.ctx.seconds,
-      warmupSeconds: input.ctx.warmupSeconds,
-      call: async () => {
-        const res = await poster.post(body((id += 1)));
-        return isCompletedEcho(res.status, res.body);
-      },
-    });
+    if (input.ctx.warmupSeconds > 0) await runClosedLoop({ concurrency: input.concurrency, seconds: input.ctx.warmupSeconds, warmupSeconds: 0, call });
+    const cpu = await startCpuMeter(input.pids);
+    const result = await runClosedLoop({ concurrency: input.concurrency, seconds: input.ctx.seconds, warmupSeconds: 0, call });
+    const { ms } = await cpu.stop();
+    const served = (ms['total'] ?? Number.NaN) - (ms['bench'] ?? 0);
+    return { ...result, cpuMsPerRequest: result.count === 0 ? Number.NaN : served / result.count };
   } finally {
     poster.close();
   }
 };
 
-const row = (target: string, concurrency: number, r: LoadResult): Row => ({
+const row = (target: string, concurrency: number, r: Measured): Row => ({
   target,
   concurrency,
   requests: r.count,
@@ -48,6 +54,7 @@ const row = (target: string, concurrency: number, r: LoadResult): Row => ({
   'p50 ms': r.p50,
   'p99 ms': r.p99,
   'max ms': r.max,
+  'CPU ms/req': r.cpuMsPerRequest,
 });
 
 const verdicts = (concurrency: number, ours: LoadResult, reference: LoadResult): Verdict[] => {
@@ -77,16 +84,16 @@ export const a2aSendScenario: Scenario = {
       for (const concurrency of levels) {
         // One system at a time, so neither competes with the other for the two cores.
         ctx.log(`a2a-send: c=${concurrency} reference`);
-        const theirs = await measure({ url: referenceUrl, apiKey: REFERENCE_KEY, concurrency, ctx });
+        const theirs = await measure({ url: referenceUrl, apiKey: REFERENCE_KEY, pids: { reference: reference.process.pid }, concurrency, ctx });
         ctx.log(`a2a-send: c=${concurrency} shaman`);
-        const ours = await measure({ url: shaman.gatewayUrl, apiKey: shaman.apiKey, concurrency, ctx });
+        const ours = await measure({ url: shaman.gatewayUrl, apiKey: shaman.apiKey, pids: pidsOf(shaman), concurrency, ctx });
         for (const [name, r] of [['reference (@a2a-js/sdk, in-memory)', theirs], ['shaman (gateway+executor+projector)', ours]] as const) {
           rows.push(row(name, concurrency, r));
           if (r.firstError) ctx.log(`a2a-send: ${name} c=${concurrency} first error: ${r.firstError}`);
         }
         results.push(...verdicts(concurrency, ours, theirs));
       }
-      return { columns: ['target', 'concurrency', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'max ms'], rows, verdicts: results };
+      return { columns: ['target', 'concurrency', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU ms/req'], rows, verdicts: results };
     } finally {
       await reference.stop();
       await shaman.stop();

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { messageSend, taskOf } from '../lib/a2a-message.js';
 import { watchLiveLatency } from '../lib/live-latency.js';
 import { createJsonPoster, runClosedLoop } from '../lib/load.js';
+import { startCpuMeter } from '../lib/cpu.js';
 import { mib, readRss, sampleRss } from '../lib/memory.js';
 import { probeProjectionLag } from '../lib/projection-lag.js';
 import type { BenchContext, Scenario, ScenarioResult, Verdict } from '../lib/scenario.js';
@@ -18,6 +19,7 @@ const LAG_P99_MS = 100;
 /** How long the live subscriber gets, after a window, to deliver what the window appended; later ones count as missed. */
 const LIVE_DRAIN_MS = 15_000;
 const MEMORY_COLUMNS = { 'a2a-gateway': 'gateway MiB', executor: 'executor MiB', projector: 'projector MiB', 'gql-api': 'gql-api MiB' } as const;
+const CPU_GROUPS = ['a2a-gateway', 'executor', 'projector', 'gql-api', 'nats-server', 'postgres', 'redis', 'bench', 'total'] as const;
 
 /** A percentile of no samples is unknown ("n/a"), not 0 ms. */
 const orNone = (s: LatencySummary, p: 'p50' | 'p99'): number => (s.count === 0 ? Number.NaN : s[p]);
@@ -44,17 +46,18 @@ const measureLevel = async (input: { stack: ShamanStack; concurrency: number; se
     ctx.log(`sustained-load: c=${concurrency} for ${input.seconds} s`);
     const lag = await probeProjectionLag({ jsm: await jetstreamManager(nc), stream: stack.nats.stream, adminUrl: stack.adminUrl });
     const rss = sampleRss(pidsOf(stack));
+    const cpu = await startCpuMeter(pidsOf(stack));
     const from = performance.now();
     const load = await runClosedLoop({ concurrency, seconds: input.seconds, warmupSeconds: 0, call });
     const to = performance.now();
-    const [lagged, peaks] = await Promise.all([lag.stop(), rss.stop()]);
+    const [used, lagged, peaks] = await Promise.all([cpu.stop(), lag.stop(), rss.stop()]);
     // The subscriber may trail the load: wait (bounded) for what the window appended, so p99 is not cut short.
     for (const until = performance.now() + LIVE_DRAIN_MS; liveWatch.between(from, to).missed > 0 && performance.now() < until; ) await sleep(100);
     const live = liveWatch.between(from, to);
     if (liveWatch.errors().length > 0) ctx.log(`sustained-load: c=${concurrency} subscription errors: ${liveWatch.errors().slice(0, 3).join('; ')}`);
     if (load.firstError) ctx.log(`sustained-load: c=${concurrency} first error: ${load.firstError}`);
     if (lagged.unresolved > 0 || lagged.errors > 0) ctx.log(`sustained-load: c=${concurrency} lag probes unresolved ${lagged.unresolved}, failed ${lagged.errors}`);
-    return { load, lag: summarize(lagged.lags), live: { ...summarize(live.latencies), missed: live.missed }, peaks };
+    return { load, lag: summarize(lagged.lags), live: { ...summarize(live.latencies), missed: live.missed }, peaks, cpu: used };
   } finally {
     liveWatch.stop();
     poster.close();
@@ -76,6 +79,7 @@ export const sustainedLoadScenario: Scenario = {
     const levels = (process.env['BENCH_SUSTAIN_CONCURRENCY'] ?? '16,64').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
     if (!(seconds > 0)) throw new Error(`BENCH_SUSTAIN_SECONDS must be a positive number, got ${process.env['BENCH_SUSTAIN_SECONDS']}`);
     const rows: Row[] = [];
+    const cpuRows: Row[] = [];
     const verdicts: Verdict[] = [];
     for (const concurrency of levels) {
       // A fresh stack per level: a level the live subscriber trails must not leave its backlog to the next.
@@ -100,6 +104,12 @@ export const sustainedLoadScenario: Scenario = {
           'live missed': m.live.missed,
           ...memoryCells(m.peaks),
         });
+        const perRun = (ms: number | undefined): number => (m.load.count === 0 ? Number.NaN : (ms ?? Number.NaN) / m.load.count);
+        cpuRows.push({
+          load: `c=${concurrency}`,
+          'cores busy': (m.cpu.ms['total'] ?? Number.NaN) / m.cpu.wallMs,
+          ...Object.fromEntries(CPU_GROUPS.map((group) => [group, perRun(m.cpu.ms[group])])),
+        });
         verdicts.push(
           { what: `c=${concurrency} one-step runs/s`, value: `${round(m.load.perSecond, 0)}`, target: `≥ ${RUNS_PER_SECOND}`, met: m.load.perSecond >= RUNS_PER_SECOND },
           { what: `c=${concurrency} projection lag p99`, value: `${round(m.lag.p99, 1)} ms`, target: `≤ ${LAG_P99_MS} ms`, met: m.lag.count > 0 && m.lag.p99 <= LAG_P99_MS },
@@ -109,6 +119,11 @@ export const sustainedLoadScenario: Scenario = {
       }
     }
     const columns = ['load', 'runs', 'errors', 'runs/s', 'p50 ms', 'p99 ms', 'lag p50 ms', 'lag p99 ms', 'live p50 ms', 'live p99 ms', 'live missed', ...Object.values(MEMORY_COLUMNS)];
-    return { columns, rows, verdicts };
+    const cpuTable = {
+      title: 'CPU time per completed run, ms, by process (PostgreSQL: all its processes; bench: the load, the subscriber and the probes)',
+      columns: ['load', 'cores busy', ...CPU_GROUPS],
+      rows: cpuRows,
+    };
+    return { columns, rows, verdicts, tables: [cpuTable] };
   },
 };
