@@ -6,12 +6,15 @@ import { watchCommits } from './commit-watch.js';
 
 const RUNS_UPDATED = 'subscription { runsUpdated { runId sequence status } }';
 
-/** The run status a commit moves a one-step run to, as `runsUpdated` reports it (null: no status change). */
+/**
+ * The run status a commit leaves a one-step run in, as `runsUpdated` reports it (null: no status change). A
+ * commit may hold several changes (a claim that shares the model's final answer's commit): the last one wins.
+ */
 const statusOf = (types: readonly string[]): string | null => {
-  if (types.includes('RunRequested')) return 'SUBMITTED';
-  if (types.includes('StepStarted')) return 'WORKING';
   if (types.includes('StepCompleted')) return 'COMPLETED';
   if (types.includes('StepFailed')) return 'FAILED';
+  if (types.includes('StepStarted')) return 'WORKING';
+  if (types.includes('RunRequested')) return 'SUBMITTED';
   return null;
 };
 

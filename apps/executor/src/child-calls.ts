@@ -25,7 +25,7 @@ export const childResult = (input: { childStepId: string; agent: string; outcome
  * appends nothing twice.
  */
 export const cancelOpenChildren = async (run: StepRun): Promise<void> => {
-  const step = run.handle.state;
+  const step = run.state();
   if (step.status !== 'working') return;
   const at = run.deps.clock().toISOString();
   const open = Object.entries(step.children).filter(([, child]) => child.outcome === null);

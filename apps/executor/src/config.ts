@@ -2,6 +2,8 @@ import { TracingEnv, parseConfig } from '@shaman/platform';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 
+export const DEFAULT_CLAIM_WITH_ANSWER_MS = 10;
+
 export const Env = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('SHAMAN_EVENTS'),
@@ -18,6 +20,11 @@ export const Env = z.object({
   /** Defaults for agents that set none in their frontmatter. */
   STEP_MAX_ITERATIONS: z.coerce.number().int().positive().default(10),
   LLM_MAX_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  /**
+   * How long a step's claim (StepStarted) may wait to share one commit with the first model answer; a slower
+   * model finds it recorded alone by then. 0 records every claim before the model is asked (docs/performance.md).
+   */
+  EXECUTOR_CLAIM_WITH_ANSWER_MS: z.coerce.number().int().nonnegative().default(DEFAULT_CLAIM_WITH_ANSWER_MS),
   /** Latency added to every answer of the offline `scripted` model (benchmarks, fault tests). */
   SCRIPTED_LATENCY_MS: z.coerce.number().int().nonnegative().default(0),
   /** Model providers: each is registered only when configured; `gpt-*`/`o*` → OpenAI, `claude-*` → Anthropic, `ollama/*` → Ollama. */

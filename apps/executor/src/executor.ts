@@ -10,7 +10,7 @@ import { listenForCancels } from './cancel-listener.js';
 import { listenForDeadlines } from './deadlines/deadline-listener.js';
 import { listenForMaxDeliveries } from './deadlines/max-deliveries-listener.js';
 import { startDeadlines, type DeadlineOptions } from './deadlines/deadline-runtime.js';
-import type { ExecutorConfig } from './config.js';
+import { DEFAULT_CLAIM_WITH_ANSWER_MS, type ExecutorConfig } from './config.js';
 import { runConsumerLoop } from './consumer-loop.js';
 import { measureLlm, measureTool } from './metrics/activity-metrics.js';
 import { executorConsumerGauge } from './metrics/consumer-lag.js';
@@ -29,7 +29,8 @@ import { requestUserInputToolSource } from './tools/platform/request-user-input.
 export type ExecutorDeps = {
   nc: NatsConnection;
   layout: NatsLayout;
-  config: Pick<ExecutorConfig, 'EXECUTOR_ID' | 'EXECUTOR_CONCURRENCY' | 'EXECUTOR_ACK_WAIT_MS' | 'EXECUTOR_MAX_DELIVER' | 'EXECUTOR_MAX_ACK_PENDING' | 'STEP_MAX_ITERATIONS' | 'LLM_MAX_ATTEMPTS'>;
+  config: Pick<ExecutorConfig, 'EXECUTOR_ID' | 'EXECUTOR_CONCURRENCY' | 'EXECUTOR_ACK_WAIT_MS' | 'EXECUTOR_MAX_DELIVER' | 'EXECUTOR_MAX_ACK_PENDING' | 'STEP_MAX_ITERATIONS' | 'LLM_MAX_ATTEMPTS'> &
+    Partial<Pick<ExecutorConfig, 'EXECUTOR_CLAIM_WITH_ANSWER_MS'>>;
   logger: Logger;
   providers?: ProviderRegistry;
   /**
@@ -98,6 +99,7 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
     tools,
     executorId: config.EXECUTOR_ID,
     defaultMaxIterations: config.STEP_MAX_ITERATIONS,
+    claimWithAnswerMs: config.EXECUTOR_CLAIM_WITH_ANSWER_MS ?? DEFAULT_CLAIM_WITH_ANSWER_MS,
     clock,
     logger,
     deltas: createDeltaPublisher({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix }),

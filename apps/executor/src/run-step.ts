@@ -1,5 +1,5 @@
 import type { AgentDefinition } from '@shaman/agents';
-import type { ToolCallRequest } from '@shaman/events';
+import { stepEventStream, type ToolCallRequest } from '@shaman/events';
 import { nextAction, priceUsage, toolsOfferChanged, type NextAction, type Step, type WorkingStep } from '@shaman/domain';
 import { buildLlmRequest } from './activities/call-llm.activity.js';
 import { toolSpecsOf, type Tool } from './activities/call-tool.activity.js';
@@ -17,38 +17,53 @@ export type { RunStepDeps } from './step-run.js';
 /**
  * Drives one step from wherever its log ends to a terminal event, or until it waits for user input
  * (`await_input`: it returns without one and nothing holds the step). Every decision is appended behind the
- * fence before it is acted on; a `FencedError` from an append means another executor owns the step now,
- * and propagates so the caller lets go without acking.
+ * fence before it is acted on (a staged claim is appended with the first decision after it, or alone, before
+ * this returns or throws); a `FencedError` from an append means another executor owns the step now, and
+ * propagates so the caller lets go without acking.
  */
 export const runStep = (deps: RunStepDeps) => async (input: { handle: StepHandle; attempt: number; signal: AbortSignal }): Promise<StepHandle> => {
   const run = startStepRun(deps, input);
+  try {
+    await drive(run, input.signal);
+  } catch (error) {
+    // What was decided before the failure is in the log, as it would be had it been appended at once.
+    if (!(error instanceof FencedError)) await run.flush().catch(() => undefined);
+    throw error;
+  }
+  await run.flush();
+  return run.handle;
+};
+
+const drive = async (run: StepRun, signal: AbortSignal): Promise<void> => {
+  const { deps } = run;
   if (run.handle.state.status === 'working') {
-    await run.record({ type: 'ResumeStep', data: { executorId: deps.executorId, attempt: input.attempt } });
+    await run.record({ type: 'ResumeStep', data: { executorId: deps.executorId, attempt: run.attempt } });
     armDeadlines(run);
   }
   for (;;) {
-    const state = input.signal.aborted ? withCancel(run.handle.state, input.signal.reason) : run.handle.state;
+    const state = signal.aborted ? withCancel(run.state(), signal.reason) : run.state();
     const agent = await run.agent();
     const action = nextAction(state, { maxIterations: agent.ok ? agent.agent.maxIterations : deps.defaultMaxIterations });
-    if (action.kind === 'ignore' || action.kind === 'done') return run.handle;
+    if (action.kind === 'ignore' || action.kind === 'done') return;
     // Parked: the question is recorded and nothing holds the step; its answer comes as a new request.
     if (action.kind === 'await_input') {
       deps.logger.info({ stepId: run.handle.address.stepId }, 'step waits for user input');
-      return run.handle;
+      return;
     }
     // Parked on a child: its `ChildStepEnded` resumes the step on whichever executor picks it up. A child that
     // ended before the call was recorded has already been delivered (and let go, the step not yet waiting), so
     // look at the log once more before letting go.
     if (action.kind === 'await_child') {
+      await run.flush();
       const latest = await loadStep(deps.store, run.handle.address);
       if (latest.version !== run.handle.version || !childEnded(latest.state, action.childStepId)) {
         deps.logger.info({ stepId: run.handle.address.stepId, childStepId: action.childStepId }, 'step waits for the agent it called');
-        return run.handle;
+        return;
       }
       run.handle = latest;
       continue;
     }
-    await turn(run, action).catch(unlessAborted(input.signal));
+    await turn(run, action).catch(unlessAborted(signal));
   }
 };
 
@@ -84,12 +99,28 @@ const modelTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'clai
   const resolved = await run.agent();
   if (!resolved.ok) return run.record({ type: 'FailStep', data: { code: resolved.code, message: resolved.message } });
   if (action.kind === 'claim') {
-    await run.record({ type: 'ClaimStep', data: { executorId: run.deps.executorId, attempt: run.attempt, model: resolved.agent.model } });
+    const claim: Intent = { type: 'ClaimStep', data: { executorId: run.deps.executorId, attempt: run.attempt, model: resolved.agent.model } };
+    const flushAfterMs = run.deps.claimWithAnswerMs ?? 0;
+    // Staged, the claim leads the first answer's commit when the model answers within flushAfterMs.
+    if (flushAfterMs > 0 && (await isCurrent(run))) run.stage([claim], { flushAfterMs });
+    else await run.record(claim);
     return armDeadlines(run);
   }
   const tools = await permanentToolFailure(() => run.tools(resolved.agent));
   if (typeof tools === 'string') return run.record({ type: 'FailStep', data: { code: 'tool_error', message: tools } });
   return askModel(run, { agent: resolved.agent, tools, iteration: action.iteration });
+};
+
+/**
+ * Whether the step's event subject ends where this executor's handle does. A first delivery is taken to be a
+ * fresh step without reading it (request-handler), but JetStream does not count a delivery to an executor that
+ * died before acking, so the next one can also say "first" while the step has events. A claim appended at once
+ * is fenced there before anything else happens; a staged one would first ask the model again what its owner
+ * already asked, so staging waits for this one read.
+ */
+const isCurrent = async (run: StepRun): Promise<boolean> => {
+  const last = await run.deps.store.lastCommit(stepEventStream(run.handle.address));
+  return BigInt(last?.seq ?? 0) === run.handle.version;
 };
 
 const toolTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'call_tool' }>): Promise<void> => {
@@ -101,7 +132,7 @@ const toolTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'call_
   if (question !== null) return run.record(...recordCall, { type: 'RequestInput', data: { toolCallId: action.call.id, prompt: question } });
   if (action.call.name === WAIT_FOR_AGENT && tools.has(WAIT_FOR_AGENT)) return waitForAgent(run, action.call, recordCall);
   if (recordCall.length > 0) await run.record(...recordCall);
-  const step = run.handle.state as WorkingStep;
+  const step = run.state() as WorkingStep;
   const { agent: ref, depth, callChain } = step.request;
   const context = { ...run.handle.address, agent: ref.name, depth, repository: ref.repository, commit: ref.commit, callChain, children: Object.keys(step.children).length };
   const { facts = [], childCall, ...result } = await run.deps.callTool({ call: action.call, tools, signal: run.signal, context });
@@ -118,7 +149,7 @@ const toolTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'call_
 /** `wait_for_agent`: the call's result becomes the outcome of an async child this step started, now or once it ends. */
 const waitForAgent = (run: StepRun, call: ToolCallRequest, recordCall: Intent[]): Promise<void> => {
   const target = waitTarget(call.arguments);
-  const step = run.handle.state as WorkingStep;
+  const step = run.state() as WorkingStep;
   if (target.ok && step.children[target.taskId]) return run.record(...recordCall, { type: 'AwaitAgent', data: { toolCallId: call.id, childStepId: target.taskId } });
   const error = target.ok ? `wait_for_agent: ${target.taskId} is not an agent this step called` : target.error;
   return run.record(...recordCall, { type: 'RecordToolResult', data: { toolCallId: call.id, output: { error }, isError: true, latencyMs: 0 } });
@@ -136,7 +167,7 @@ const questionOf = (call: ToolCallRequest, tools: ReadonlyMap<string, Tool>): st
 
 const askModel = async (run: StepRun, input: { agent: AgentDefinition; tools: ReadonlyMap<string, Tool>; iteration: number }): Promise<void> => {
   const { deps, signal } = run;
-  const step = run.handle.state as WorkingStep;
+  const step = run.state() as WorkingStep;
   const specs = toolSpecsOf(input.tools);
   const request = buildLlmRequest(step, input.agent, specs);
   try {

@@ -1,0 +1,125 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { createJetStreamEventStore, encodeCommit, type JetStreamEventStore } from '@shaman/event-store';
+import { stepEventStream, stepRequestStream, type StepAddress, type StepEvent } from '@shaman/events';
+import { createLogger, deterministicId, newId } from '@shaman/platform';
+import { createTestNats, runRequested, type TestNats } from '@shaman/testing';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callLlmActivity } from './activities/call-llm.activity.js';
+import { callToolActivity, staticToolSource, type Tool } from './activities/call-tool.activity.js';
+import { createAgentResolver } from './agent-resolver.js';
+import { defaultProviders } from './executor.js';
+import { handleRequest } from './request-handler.js';
+import { runStep } from './run-step.js';
+
+const CLAIM_WITH_ANSWER_MS = 50;
+type Settled = { acked: number; naked: number };
+
+/** A stand-in for the JetStream delivery of a request: records how it was settled. */
+const delivery = (data: Uint8Array, deliveryCount: number): JsMsg & { settled: Settled } => {
+  const settled: Settled = { acked: 0, naked: 0 };
+  return {
+    data, seq: 1, subject: 'req.x', info: { deliveryCount }, settled,
+    ack: () => void (settled.acked += 1),
+    nak: () => void (settled.naked += 1),
+    term: () => undefined,
+    working: () => undefined,
+  } as unknown as JsMsg & { settled: Settled };
+};
+
+/**
+ * A one-step run costs a commit for its claim and one for its answer; when the model answers within
+ * EXECUTOR_CLAIM_WITH_ANSWER_MS, the claim leads the answer's commit instead (docs/performance.md). Real
+ * nats-server, step loop and scripted model; only the JetStream delivery is a stand-in.
+ */
+describe('a claim that shares the first answer’s commit', () => {
+  let nats: TestNats;
+  let store: JetStreamEventStore;
+  let repo: string;
+  const logger = createLogger({ name: 'test', level: 'silent' });
+  const clock = () => new Date();
+
+  beforeAll(async () => {
+    nats = await createTestNats();
+    store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
+    repo = await mkdtemp(join(tmpdir(), 'shaman-claim-'));
+    await writeFile(join(repo, 'Echo.md'), '---\nname: Echo\nmodel: scripted\n---\nEcho.\n');
+  });
+  afterAll(async () => {
+    await nats.cleanup();
+    await rm(repo, { recursive: true, force: true });
+  });
+
+  /** The request handler as the executor wires it, with a scripted model answering after `latencyMs`. */
+  const executor = (latencyMs: number) => {
+    const model = { asked: 0, answered: 0 };
+    const ask = callLlmActivity({ providers: defaultProviders({ scriptedLatencyMs: latencyMs }), maxAttempts: 1, now: () => performance.now(), sleep: (ms) => sleep(ms) });
+    const step = runStep({
+      store,
+      agents: createAgentResolver(),
+      callLlm: async (input) => {
+        model.asked += 1;
+        const answer = await ask(input);
+        model.answered += 1;
+        return answer;
+      },
+      callTool: callToolActivity({ now: () => performance.now() }),
+      tools: staticToolSource(new Map<string, Tool>()),
+      executorId: 'E',
+      defaultMaxIterations: 10,
+      claimWithAnswerMs: CLAIM_WITH_ANSWER_MS,
+      clock,
+      logger,
+    });
+    return { model, handle: handleRequest({ store, runStep: step, logger, inFlight: new Map(), heartbeatMs: 1_000, maxDeliver: 5, clock }) };
+  };
+
+  const request = async () => {
+    const event = runRequested({ orgId: newId(), agent: 'Echo', repository: repo, text: 'hi' });
+    await store.appendToStream(stepRequestStream(event.metadata), [event]);
+    return { event, address: event.metadata as StepAddress, message: delivery(encodeCommit([event]), 1) };
+  };
+
+  /** The event types of each commit on the step's event subject, in order. */
+  const commits = async (address: StepAddress): Promise<string[][]> => {
+    const out: string[][] = [];
+    for await (const c of store.readFilter(stepEventStream(address))) out.push(c.commit.events.map((e) => (e as StepEvent).type));
+    return out;
+  };
+
+  it('records the claim in the answer’s commit when the model answers at once', async () => {
+    const { model, handle } = executor(0);
+    const { address, message } = await request();
+    await handle(message);
+    expect(message.settled).toEqual({ acked: 1, naked: 0 });
+    expect(model).toEqual({ asked: 1, answered: 1 });
+    expect(await commits(address)).toEqual([['StepStarted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']]);
+  });
+
+  it('records the claim alone, while the model is still thinking, when it answers later than that', async () => {
+    const { model, handle } = executor(CLAIM_WITH_ANSWER_MS * 8);
+    const { address, message } = await request();
+    const handled = handle(message);
+    for (const until = Date.now() + 5_000; (await commits(address)).length === 0 && Date.now() < until; ) await sleep(10);
+    expect(model).toEqual({ asked: 1, answered: 0 });
+    expect(await commits(address)).toEqual([['StepStarted']]);
+    await handled;
+    expect(message.settled).toEqual({ acked: 1, naked: 0 });
+    expect(await commits(address)).toEqual([['StepStarted'], ['LlmResponded', 'UsageRecorded', 'StepCompleted']]);
+  });
+
+  it('does not ask the model for a step that a first-looking delivery finds claimed by another executor', async () => {
+    // JetStream does not count a delivery to an executor that died before acking: the next one says "first" too.
+    const { model, handle } = executor(0);
+    const { event, address, message } = await request();
+    const owner = { type: 'StepStarted', data: { agent: event.data.agent, model: 'scripted', executorId: 'gone', attempt: 1 }, metadata: { ...address, eventId: deterministicId(address.stepId, 'evt', 0), at: clock().toISOString() } };
+    await store.appendToStream(stepEventStream(address), [owner as StepEvent], { expectedStreamVersion: 0n });
+    await handle(message);
+    expect(model).toEqual({ asked: 0, answered: 0 });
+    expect(message.settled).toEqual({ acked: 0, naked: 0 }); // fenced: the step is its owner's to finish
+    expect(await commits(address)).toEqual([['StepStarted']]);
+  });
+});
