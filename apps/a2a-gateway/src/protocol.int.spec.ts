@@ -221,6 +221,23 @@ describe('A2A JSON-RPC: versions, validation, batches (real PostgreSQL and nats-
     expect(body.result).toMatchObject({ status: { state: 'completed' }, metadata: { 'shaman:agent': 'Echo' }, artifacts: [{ parts: [{ text: 'Echo: direct' }] }] });
   });
 
+  it('v1.0 params may name their tenant: the key\'s own slug is served, another organization\'s is 403 (-32051) and appends nothing', async () => {
+    const send = (tenantName: unknown, id = 1) => post({ jsonrpc: '2.0', id, method: 'SendMessage', params: { tenant: tenantName, message: v1Message('tenant'), metadata: { agent: 'Echo' } } }, { version: '1.0' });
+    const served = await send(tenant.slug);
+    expect(served.body.result.task).toMatchObject({ status: { state: 'TASK_STATE_COMPLETED' }, artifacts: [{ parts: [{ text: 'Echo: tenant' }] }] });
+    const before = await requestCount();
+    const refused = await send(other.slug, 2);
+    expect(refused).toMatchObject({ status: 403, body: { id: 2, error: { code: -32051, message: expect.stringContaining(`tenant ${other.slug} (named by params.tenant)`) } } });
+    expect((await send(7, 3)).body).toMatchObject({ id: 3, error: { code: -32602 } });
+    // In a batch, the refused call is answered in its place and the others are served.
+    const batch = await post([
+      { jsonrpc: '2.0', id: 'mine', method: 'GetTask', params: { tenant: tenant.slug, id: served.body.result.task.id } },
+      { jsonrpc: '2.0', id: 'theirs', method: 'GetTask', params: { tenant: other.slug, id: served.body.result.task.id } },
+    ], { version: '1.0' });
+    expect(batch.body).toEqual([expect.objectContaining({ id: 'mine', result: expect.objectContaining({ id: served.body.result.task.id }) }), expect.objectContaining({ id: 'theirs', error: expect.objectContaining({ code: -32051 }) })]);
+    expect(await requestCount()).toBe(before);
+  });
+
   it('refuses a message to a terminal task with -32004 in both versions', async () => {
     const done = await post({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: v03Message('finish'), metadata: { agent: 'Echo' } } });
     const taskId = done.body.result.id as string;

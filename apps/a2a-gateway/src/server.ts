@@ -89,8 +89,9 @@ export const createGatewayServer = (deps: GatewayDeps, shared: GatewayShared = c
   };
 
   registerEdgeGuards(app, { ...deps.edge, pool: deps.pool, logger: deps.logger, clock, apiKeyCacheMs: deps.apiKeyCacheMs ?? 0 });
-  registerJsonRpc(app, { registry, authenticate, logger: deps.logger });
-  registerRest(app, { registry, authenticate, slugOf: createSlugLookup(deps.pool), logger: deps.logger });
+  const slugOf = createSlugLookup(deps.pool);
+  registerJsonRpc(app, { registry, authenticate, slugOf, logger: deps.logger });
+  registerRest(app, { registry, authenticate, slugOf, logger: deps.logger });
   registerCards(app, { tenants, authenticate, publicUrl: deps.publicUrl, capabilities });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

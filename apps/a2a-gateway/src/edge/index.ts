@@ -1,3 +1,3 @@
 export { registerEdgeGuards, type EdgeGuardDeps, type EdgeOptions } from './edge-guards.js';
-export { createSlugLookup, orgSlugFromHost } from './tenancy.js';
+export { assertNamedTenant, createSlugLookup, orgSlugFromHost, type SlugLookup } from './tenancy.js';
 export { edgeFromConfig } from './edge-runtime.js';

@@ -1,4 +1,5 @@
-import { withOrg, type Pool } from '@shaman/platform';
+import { withOrg, type ApiKeyPrincipal, type Pool } from '@shaman/platform';
+import { A2AError } from '../errors.js';
 
 /**
  * The organization slug a Host header names under the base domain (`acme.agents.example.com` → `acme`), or null
@@ -23,4 +24,17 @@ export const createSlugLookup = (pool: Pool) => {
     if (slug !== null) known.set(orgId, slug);
     return slug;
   };
+};
+
+export type SlugLookup = ReturnType<typeof createSlugLookup>;
+
+/**
+ * v1.0 lets a request name its tenant: the REST path's optional `/{tenant}` prefix, or `tenant` in the JSON-RPC
+ * params. Here a tenant is an organization, by slug, and the API key decides which one is served either way, so
+ * a request naming another organization is refused (403) rather than quietly served for the key's own, as a
+ * subdomain naming another one is at the edge.
+ */
+export const assertNamedTenant = async (slugOf: SlugLookup, input: { tenant: string | undefined; principal: ApiKeyPrincipal; namedBy: string }): Promise<void> => {
+  if (input.tenant === undefined || (await slugOf(input.principal.orgId)) === input.tenant) return;
+  throw new A2AError('forbidden', `this API key does not belong to tenant ${input.tenant} (named by ${input.namedBy})`, { reason: 'organization_mismatch' });
 };

@@ -1,6 +1,6 @@
 import type { InternalTokenVerifier, publishedJwks } from '@shaman/platform';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { registerEdgeGuards } from '../edge/index.js';
+import { createSlugLookup, registerEdgeGuards } from '../edge/index.js';
 import { registerJsonRpc } from '../jsonrpc/rpc-route.js';
 import type { MethodRegistry } from '../protocol/invoke.js';
 import { acceptJsonBodies, createGatewayShared, type GatewayDeps, type GatewayShared } from '../server.js';
@@ -38,7 +38,7 @@ export const createInternalGatewayServer = (deps: GatewayDeps, internal: Interna
   acceptJsonBodies(app);
   // Only the 413 shaping: no rate limit or subdomain tenancy applies to the platform's own calls.
   registerEdgeGuards(app, { pool: deps.pool, logger: deps.logger, clock, apiKeyCacheMs: 0 });
-  registerJsonRpc(app, { registry, authenticate: createInternalAuthenticator(internal.verifier), logger: deps.logger });
+  registerJsonRpc(app, { registry, authenticate: createInternalAuthenticator(internal.verifier), slugOf: createSlugLookup(deps.pool), logger: deps.logger });
   app.get('/.well-known/jwks.json', async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(internal.jwks));
   app.get('/healthz', async () => ({ ok: true }));
   return app;

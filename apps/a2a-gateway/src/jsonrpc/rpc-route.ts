@@ -1,5 +1,6 @@
 import type { ApiKeyPrincipal, Logger } from '@shaman/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { assertNamedTenant, type SlugLookup } from '../edge/tenancy.js';
 import { A2AError, toA2AError } from '../errors.js';
 import { assertJsonBody, statusOverride } from '../protocol/content-type.js';
 import { callUnary, openStream, type MethodRegistry } from '../protocol/invoke.js';
@@ -13,6 +14,8 @@ import { parseJson, parseRequest, readableId, rpcError, rpcResult, withRpcId, ty
 export type RpcRouteDeps = {
   registry: MethodRegistry;
   authenticate: (headers: FastifyRequest['headers']) => Promise<ApiKeyPrincipal>;
+  /** The slug of an organization: what a v1.0 request's `tenant` param must name. */
+  slugOf: SlugLookup;
   logger: Logger;
 };
 
@@ -43,6 +46,14 @@ export const registerJsonRpc = (app: FastifyInstance, deps: RpcRouteDeps): void 
     return reply.code(statusOverride(input.error) ?? status).send(body);
   };
 
+  /** v1.0 params may name their tenant (the organization's slug), as the REST path's `/{tenant}` prefix does. */
+  const checkTenant = async (scope: Scope, params: unknown): Promise<void> => {
+    if (scope.version !== '1.0' || typeof params !== 'object' || params === null || !('tenant' in params)) return;
+    const { tenant } = params;
+    if (typeof tenant !== 'string') throw new A2AError('invalid_params', 'Invalid params: tenant must be a string');
+    await assertNamedTenant(deps.slugOf, { tenant, principal: scope.principal, namedBy: 'params.tenant' });
+  };
+
   /** One call of a batch: its response, or null for a notification. Streaming cannot be batched. */
   const answerOne = async (item: unknown, scope: Scope) => {
     let rpc: RpcRequest | null = null;
@@ -51,6 +62,7 @@ export const registerJsonRpc = (app: FastifyInstance, deps: RpcRouteDeps): void 
       const name = internalMethodName(scope.version, rpc.method);
       if (!name) throw new A2AError('method_not_found', `Method not found: ${rpc.method}`);
       if (STREAM_METHODS.has(name)) throw new A2AError('invalid_request', `Invalid Request: ${rpc.method} streams, and a batch cannot carry a stream`);
+      await checkTenant(scope, rpc.params);
       const result = await callUnary(name as UnaryMethodName, { registry: deps.registry, ...scope, params: rpc.params });
       return rpc.notification ? null : rpcResult(rpc.id, result);
     } catch (error) {
@@ -89,6 +101,7 @@ export const registerJsonRpc = (app: FastifyInstance, deps: RpcRouteDeps): void 
       id = rpc.id;
       const name = internalMethodName(version, rpc.method);
       if (!name) throw new A2AError('method_not_found', `Method not found: ${rpc.method}`);
+      await checkTenant(scope, rpc.params);
       const call = { registry: deps.registry, ...scope, params: rpc.params };
       if (STREAM_METHODS.has(name)) {
         const events = await openStream(name as StreamMethodName, call);

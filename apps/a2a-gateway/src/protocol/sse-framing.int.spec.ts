@@ -43,9 +43,9 @@ describe('SSE framing of stream methods (JSON-RPC and REST, both versions)', () 
     app = Fastify();
     app.addContentTypeParser(['application/json'], { parseAs: 'string' }, (_req, body, next) => next(null, body));
     const registry: MethodRegistry = { unary: {}, streams: { 'message/stream': stream, 'tasks/resubscribe': stream } };
-    const deps = { registry, authenticate: async () => ({ keyId: 'k', orgId: 'o', scopes: ['*'] }), logger: createLogger({ name: 't', level: 'silent' }) };
+    const deps = { registry, authenticate: async () => ({ keyId: 'k', orgId: 'o', scopes: ['*'] }), slugOf: async () => 'o', logger: createLogger({ name: 't', level: 'silent' }) };
     registerJsonRpc(app, deps);
-    registerRest(app, { ...deps, slugOf: async () => 'o' });
+    registerRest(app, deps);
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => app.close());

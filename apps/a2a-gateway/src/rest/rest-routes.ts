@@ -1,5 +1,6 @@
 import type { ApiKeyPrincipal, Logger } from '@shaman/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { assertNamedTenant, type SlugLookup } from '../edge/tenancy.js';
 import { A2AError, restErrorBody, toA2AError } from '../errors.js';
 import { parseJson } from '../jsonrpc/envelope.js';
 import { assertJsonBody, statusOverride } from '../protocol/content-type.js';
@@ -13,7 +14,7 @@ export type RestRouteDeps = {
   registry: MethodRegistry;
   authenticate: (headers: FastifyRequest['headers']) => Promise<ApiKeyPrincipal>;
   /** The slug of an organization: what the v1.0 `/{tenant}` path prefix must name. */
-  slugOf: (orgId: string) => Promise<string | null>;
+  slugOf: SlugLookup;
   logger: Logger;
 };
 
@@ -39,7 +40,7 @@ export const registerRest = (app: FastifyInstance, deps: RestRouteDeps): void =>
   const route = (version: WireVersion, handler: Handler) => async (req: Req, reply: FastifyReply) => {
     try {
       const principal = await deps.authenticate(req.headers);
-      await assertTenant(req.params['tenant'], principal);
+      await assertNamedTenant(deps.slugOf, { tenant: req.params['tenant'], principal, namedBy: 'the path' });
       const asked = req.headers['a2a-version'];
       if (asked !== undefined && asked !== '' && negotiateVersion(asked) !== version) {
         throw new A2AError('version_not_supported', `A2A-Version ${String(asked)} does not match this path, which speaks ${version}`);
@@ -60,15 +61,6 @@ export const registerRest = (app: FastifyInstance, deps: RestRouteDeps): void =>
     } catch (error) {
       return fail(reply, error, version);
     }
-  };
-
-  /**
-   * v1.0's optional `/{tenant}` prefix names the organization (its slug); the API key decides it either way, so
-   * a prefix naming another one is refused (403), as a subdomain naming another one is at the edge.
-   */
-  const assertTenant = async (tenant: string | undefined, principal: ApiKeyPrincipal): Promise<void> => {
-    if (tenant === undefined || (await deps.slugOf(principal.orgId)) === tenant) return;
-    throw new A2AError('forbidden', `this API key does not belong to tenant ${tenant} (named by the path)`, { reason: 'organization_mismatch' });
   };
 
   /** `tasks/<id>`, `tasks/<id>:cancel`, `tasks/<id>:subscribe` share one path segment. */
