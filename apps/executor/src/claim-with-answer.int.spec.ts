@@ -1,4 +1,3 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import { createJetStreamEventStore, encodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { stepEventStream, stepRequestStream, type StepAddress, type StepEvent } from '@shaman/events';
 import { createLogger, deterministicId, newId } from '@shaman/platform';
@@ -11,25 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callLlmActivity } from './activities/call-llm.activity.js';
 import { callToolActivity, staticToolSource, type Tool } from './activities/call-tool.activity.js';
 import { createAgentResolver } from './agent-resolver.js';
+import { fakeDelivery } from './delivery.fixture.js';
 import { defaultProviders } from './executor.js';
 import { handleRequest } from './request-handler.js';
 import { runStep } from './run-step.js';
 
 const CLAIM_WITH_ANSWER_MS = 50;
-type Settled = { acked: number; naked: number };
-
-/** A stand-in for the JetStream delivery of a request: records how it was settled. */
-const delivery = (data: Uint8Array, deliveryCount: number): JsMsg & { settled: Settled } => {
-  const settled: Settled = { acked: 0, naked: 0 };
-  return {
-    data, seq: 1, subject: 'req.x', info: { deliveryCount }, settled,
-    ack: () => void (settled.acked += 1),
-    nak: () => void (settled.naked += 1),
-    term: () => undefined,
-    working: () => undefined,
-  } as unknown as JsMsg & { settled: Settled };
-};
-
 /**
  * A one-step run costs a commit for its claim and one for its answer; when the model answers within
  * EXECUTOR_CLAIM_WITH_ANSWER_MS, the claim leads the answer's commit instead (docs/performance.md). Real
@@ -80,7 +66,7 @@ describe('a claim that shares the first answer’s commit', () => {
   const request = async () => {
     const event = runRequested({ orgId: newId(), agent: 'Echo', repository: repo, text: 'hi' });
     await store.appendToStream(stepRequestStream(event.metadata), [event]);
-    return { event, address: event.metadata as StepAddress, message: delivery(encodeCommit([event]), 1) };
+    return { event, address: event.metadata as StepAddress, message: fakeDelivery(encodeCommit([event]), 1) };
   };
 
   /** The event types of each commit on the step's event subject, in order. */
@@ -94,7 +80,7 @@ describe('a claim that shares the first answer’s commit', () => {
     const { model, handle } = executor(0);
     const { address, message } = await request();
     await handle(message);
-    expect(message.settled).toEqual({ acked: 1, naked: 0 });
+    expect(message.settled).toEqual({ acked: 1, naked: [], termed: 0 });
     expect(model).toEqual({ asked: 1, answered: 1 });
     expect(await commits(address)).toEqual([['StepStarted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']]);
   });
@@ -107,7 +93,7 @@ describe('a claim that shares the first answer’s commit', () => {
     expect(model).toEqual({ asked: 1, answered: 0 });
     expect(await commits(address)).toEqual([['StepStarted']]);
     await handled;
-    expect(message.settled).toEqual({ acked: 1, naked: 0 });
+    expect(message.settled).toEqual({ acked: 1, naked: [], termed: 0 });
     expect(await commits(address)).toEqual([['StepStarted'], ['LlmResponded', 'UsageRecorded', 'StepCompleted']]);
   });
 
@@ -119,7 +105,7 @@ describe('a claim that shares the first answer’s commit', () => {
     await store.appendToStream(stepEventStream(address), [owner as StepEvent], { expectedStreamVersion: 0n });
     await handle(message);
     expect(model).toEqual({ asked: 0, answered: 0 });
-    expect(message.settled).toEqual({ acked: 0, naked: 0 }); // fenced: the step is its owner's to finish
+    expect(message.settled).toEqual({ acked: 0, naked: [], termed: 0 }); // fenced: the step is its owner's to finish
     expect(await commits(address)).toEqual([['StepStarted']]);
   });
 });

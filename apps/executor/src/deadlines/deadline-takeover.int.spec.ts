@@ -1,4 +1,3 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import { createJetStreamEventStore, encodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { stepEventStream, stepRequestStream, type StepAddress, type StepDeadlineExceeded, type StepEvent } from '@shaman/events';
 import { createLogger, deterministicId, newId } from '@shaman/platform';
@@ -9,23 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callToolActivity, staticToolSource, type Tool } from '../activities/call-tool.activity.js';
 import { createAgentResolver } from '../agent-resolver.js';
+import { fakeDelivery } from '../delivery.fixture.js';
 import { handleRequest } from '../request-handler.js';
 import { runStep } from '../run-step.js';
 
 const HEARTBEAT_MS = 500;
-type Settled = { acked: number; naked: number[] };
-
-const delivery = (data: Uint8Array, deliveryCount: number): JsMsg & { settled: Settled } => {
-  const settled: Settled = { acked: 0, naked: [] };
-  return {
-    data, seq: 1, subject: 'req.x', info: { deliveryCount }, settled,
-    ack: () => void (settled.acked += 1),
-    nak: (delay?: number) => void settled.naked.push(delay ?? 0),
-    term: () => undefined,
-    working: () => undefined,
-  } as unknown as JsMsg & { settled: Settled };
-};
-
 /**
  * A deadline whose step looks owned (working, not parked) is left to its owner, who heard the broadcast; but an
  * owner gone for good (its request out of deliveries) hears nothing, so the deadline comes back once and then ends
@@ -70,14 +57,14 @@ describe('a deadline for a step whose owner is gone', () => {
     });
     const handle = handleRequest({ store, runStep: step, logger, inFlight: new Map(), heartbeatMs: HEARTBEAT_MS, maxDeliver: 5, clock });
 
-    const first = delivery(encodeCommit([deadline]), 1);
+    const first = fakeDelivery(encodeCommit([deadline]), 1);
     await handle(first);
-    expect(first.settled).toEqual({ acked: 0, naked: [HEARTBEAT_MS * 6] });
+    expect(first.settled).toEqual({ acked: 0, naked: [HEARTBEAT_MS * 6], termed: 0 });
     expect((await stepEvents(store, address)).map((e) => e.type)).toEqual(['StepStarted']);
 
-    const again = delivery(encodeCommit([deadline]), 2);
+    const again = fakeDelivery(encodeCommit([deadline]), 2);
     await handle(again);
-    expect(again.settled).toEqual({ acked: 1, naked: [] });
+    expect(again.settled).toEqual({ acked: 1, naked: [], termed: 0 });
     const events = await stepEvents(store, address);
     expect(events.map((e) => e.type)).toEqual(['StepStarted', 'StepResumed', 'StepFailed']);
     expect(events[2]).toMatchObject({ data: { error: { code: 'timeout', message: 'the run deadline of 60000 ms passed' } } });
