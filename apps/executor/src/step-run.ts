@@ -83,12 +83,10 @@ export const startStepRun = (deps: RunStepDeps, input: { handle: StepHandle; att
     });
     return { events, state };
   };
-  const takeStaged = (): StepEvent[] => {
-    if (staged === null) return [];
-    clearTimeout(staged.timer);
-    const { events } = staged;
+  /** The staged events are in the log now. */
+  const unstage = (): void => {
+    if (staged !== null) clearTimeout(staged.timer);
     staged = null;
-    return events;
   };
   const run: StepRun = {
     deps,
@@ -108,14 +106,14 @@ export const startStepRun = (deps: RunStepDeps, input: { handle: StepHandle; att
         const events = staged?.events ?? [];
         if (events.length === 0) return;
         run.handle = await appendStepEvents(deps.store, run.handle, events);
-        takeStaged();
+        unstage();
       }),
     record: (...intents) =>
       serially(async () => {
         const lead = staged?.events ?? [];
         const { events } = decide(intents, { state: run.state(), offset: lead.length });
         run.handle = await appendStepEvents(deps.store, run.handle, [...lead, ...events]);
-        takeStaged();
+        unstage();
       }),
     agent: async () => {
       if (agent?.ok) return agent;
