@@ -26,7 +26,7 @@ export const startGateway = async (config: GatewayConfig = loadGatewayConfig()):
   // Appends are spans and carry their traceparent to the executor and projector (libs/platform tracing).
   const store = traceAppends(await createJetStreamEventStore({ nc, ...layout }));
   const observability = gatewayObservability(config, { nc, pool, stream: layout.stream, logger });
-  const watcher = createRunWatcher(nc, store);
+  const watcher = await createRunWatcher(nc, store, logger);
   let url = config.GATEWAY_PUBLIC_URL ?? '';
   const edge = edgeFromConfig(config, logger);
   const push = pushFromConfig(config);
@@ -53,7 +53,7 @@ export const startGateway = async (config: GatewayConfig = loadGatewayConfig()):
       await pushRuntime?.stop();
       await edge.close();
       await observability.close();
-      watcher.close();
+      await watcher.close();
       await nc.drain();
       await pool.end();
     },

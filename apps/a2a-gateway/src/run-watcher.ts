@@ -1,59 +1,116 @@
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { EVENT_TYPES_HEADER, decodeCommit, type JetStreamEventStore } from '@shaman/event-store';
 import { ShamanEvent, TERMINAL_STEP_EVENTS, isTerminalStepEvent, type StepInputRequired, type TerminalStepEvent } from '@shaman/events';
+import type { Logger } from '@shaman/platform';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Where a blocking caller stops waiting: the step ended, or it waits for the caller's input. */
 export type StepEnd = TerminalStepEvent | StepInputRequired;
-export type StepWatch = { until(timeoutMs: number): Promise<StepEnd | null>; dispose(): void };
+/**
+ * `until` resolves with the step's first end stored after `afterSeq` (the caller's own append: a question asked
+ * before it was answered by that very append), or null on timeout or `dispose`.
+ */
+export type StepWatch = { until(timeoutMs: number, afterSeq?: number): Promise<StepEnd | null>; dispose(): void };
+export type RunWatcher = { watch(stepId: string): StepWatch; close(): Promise<void> };
+
+/** The watcher's ordered consumer's name starts with this, so operators (and tests) can tell it from others. */
+export const WATCH_CONSUMER_PREFIX = 'a2awatch';
 
 const END_TYPES: readonly string[] = [...TERMINAL_STEP_EVENTS, 'StepInputRequired'];
 const isEnd = (event: ShamanEvent): event is StepEnd => isTerminalStepEvent(event) || event.type === 'StepInputRequired';
-export type RunWatcher = { watch(stepId: string): StepWatch; close(): void };
+const RESTART_MS = 200;
+
+type Seen = { seq: number; event: StepEnd };
 
 /**
- * Lets blocking requests wait for their step's end (or its question: `StepInputRequired`) without a JetStream consumer per request: one core
- * subscription over every event subject (JetStream publishes reach plain subscribers too), routed
- * in-process by step id, with JSON parsed only for commits whose header names an end event.
- * Callers register *before* publishing the request, so nothing the executor records can be missed.
- *
- * Core subscribers see every publish, including ones JetStream refused (a fenced executor's stale append),
- * so a notification is only a hint: the event is read back from the stream before anyone sees it.
+ * Lets blocking requests wait for their step's end (or its question: `StepInputRequired`) without a JetStream
+ * consumer per request: one ordered consumer per gateway over every event subject, routed in-process by step id,
+ * with JSON parsed only for commits whose header names an end event and whose step someone waits for. A consumer
+ * delivers only what the stream stored, so an end is believed as it arrives: nothing is read back (a plain
+ * subscription would also see a fenced executor's refused append). Callers register *before* they append, and
+ * the consumer exists before the gateway takes a request, so nothing the executor records can be missed; should
+ * the consumer stop, the next one starts after the last sequence this one delivered.
  */
-export const createRunWatcher = (nc: NatsConnection, store: JetStreamEventStore): RunWatcher => {
+export const createRunWatcher = async (nc: NatsConnection, store: JetStreamEventStore, logger?: Logger): Promise<RunWatcher> => {
   const subjectPrefix = store.subjectPrefix;
-  const waiters = new Map<string, Set<(event: StepEnd) => void>>();
-  const sub: Subscription = nc.subscribe(`${subjectPrefix}.evt.>`, {
-    callback: (error, msg) => {
-      if (error) return;
-      const stepId = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
-      const listeners = waiters.get(stepId);
-      if (!listeners) return;
-      const types = msg.headers?.get(EVENT_TYPES_HEADER) ?? '';
-      if (!END_TYPES.some((t) => types.includes(t))) return;
-      void confirmed(store, msg.subject.slice(subjectPrefix.length + 1), hintedIds(msg.data)).then((event) => {
-        if (event) for (const notify of listeners) notify(event);
-      });
-    },
-  });
+  const waiters = new Map<string, Set<(seen: Seen) => void>>();
+  const halt = new AbortController();
+  let position = 0;
+
+  const route = (m: JsMsg): void => {
+    position = m.seq;
+    const stepId = m.subject.slice(m.subject.lastIndexOf('.') + 1);
+    const listeners = waiters.get(stepId);
+    if (!listeners) return;
+    const types = m.headers?.get(EVENT_TYPES_HEADER) ?? '';
+    if (!END_TYPES.some((t) => types.includes(t))) return;
+    const event = endIn(m.data);
+    if (event) for (const notify of listeners) notify({ seq: m.seq, event });
+  };
+
+  const open = async (): Promise<ConsumerMessages> => {
+    const consumer = await store.js.consumers.get(store.stream, {
+      name_prefix: `${WATCH_CONSUMER_PREFIX}${randomUUID().replaceAll('-', '')}`,
+      filter_subjects: `${subjectPrefix}.evt.>`, // one filter subject: nats-server 2.9
+      ...(position === 0 ? { deliver_policy: DeliverPolicy.New } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position + 1 }),
+    });
+    return consumer.consume({ max_messages: 1024 });
+  };
+
+  // The ordered consumer recreates itself after most faults; this loop covers the ones that end its iterator.
+  const pump = async (first: ConsumerMessages): Promise<void> => {
+    let messages: ConsumerMessages | null = first;
+    while (!halt.signal.aborted && !nc.isClosed()) {
+      try {
+        messages ??= await open();
+        const current = messages;
+        const stop = (): void => void current.close();
+        halt.signal.addEventListener('abort', stop, { once: true });
+        try {
+          for await (const m of current) route(m);
+        } finally {
+          halt.signal.removeEventListener('abort', stop);
+        }
+      } catch (err) {
+        if (!halt.signal.aborted && !nc.isClosed()) logger?.warn({ err, position }, 'run watcher: consumer stopped; reopening after the last sequence it delivered');
+      }
+      messages = null;
+      await sleep(RESTART_MS, undefined, { signal: halt.signal }).catch(() => undefined);
+    }
+  };
+  const running = pump(await open());
+
   return {
     watch: (stepId) => {
-      let resolveEnd: (event: StepEnd | null) => void = () => undefined;
-      const ended = new Promise<StepEnd | null>((resolve) => (resolveEnd = resolve));
-      const listener = (event: StepEnd) => resolveEnd(event);
+      const seen: Seen[] = [];
+      let wake: (() => void) | null = null;
+      let disposed = false;
+      const listener = (s: Seen) => {
+        seen.push(s);
+        wake?.();
+      };
       const set = waiters.get(stepId) ?? new Set();
       set.add(listener);
       waiters.set(stepId, set);
       const dispose = () => {
+        disposed = true;
         set.delete(listener);
-        if (set.size === 0) waiters.delete(stepId);
-        resolveEnd(null);
+        if (set.size === 0 && waiters.get(stepId) === set) waiters.delete(stepId);
+        wake?.();
       };
       return {
         dispose,
-        until: async (timeoutMs) => {
-          const timer = setTimeout(() => resolveEnd(null), timeoutMs);
+        until: async (timeoutMs, afterSeq = 0) => {
+          const timer = setTimeout(dispose, timeoutMs);
           try {
-            return await ended;
+            for (;;) {
+              const found = seen.find((s) => s.seq > afterSeq);
+              if (found) return found.event;
+              if (disposed) return null;
+              await new Promise<void>((resolve) => (wake = resolve));
+            }
           } finally {
             clearTimeout(timer);
             dispose();
@@ -61,37 +118,24 @@ export const createRunWatcher = (nc: NatsConnection, store: JetStreamEventStore)
         },
       };
     },
-    close: () => sub.unsubscribe(),
+    close: async () => {
+      halt.abort();
+      await running;
+    },
   };
 };
 
-/** The ids of the events a published commit claims to hold; empty when it cannot be read. */
-const hintedIds = (data: Uint8Array): ReadonlySet<string> => {
+/** The end event a stored commit holds, if any: its terminal event before a question it may also hold. */
+const endIn = (data: Uint8Array): StepEnd | null => {
+  let raws: readonly unknown[];
   try {
-    return new Set(decodeCommit(data).events.map((e) => String((e as { metadata?: { eventId?: unknown } }).metadata?.eventId)));
+    raws = decodeCommit(data).events;
   } catch {
-    return new Set();
+    return null;
   }
-};
-
-/**
- * The end event actually stored on a step's event subject, if any: a terminal event is always the last commit;
- * a question may already be followed by more (answered fast), so it is looked up by the hinted event id.
- */
-const confirmed = async (store: JetStreamEventStore, streamName: string, hinted: ReadonlySet<string>): Promise<StepEnd | null> => {
-  const found = endIn((await store.lastCommit(streamName).catch(() => null))?.commit.events ?? [], hinted);
-  if (found) return found;
-  for await (const stored of store.readFilter(streamName)) {
-    const event = endIn(stored.commit.events, hinted);
-    if (event) return event;
-  }
-  return null;
-};
-
-const endIn = (raws: readonly unknown[], hinted: ReadonlySet<string>): StepEnd | null => {
-  for (const raw of raws) {
+  const ends = raws.flatMap((raw) => {
     const parsed = ShamanEvent.safeParse(raw);
-    if (parsed.success && isEnd(parsed.data) && (isTerminalStepEvent(parsed.data) || hinted.has(parsed.data.metadata.eventId))) return parsed.data;
-  }
-  return null;
+    return parsed.success && isEnd(parsed.data) ? [parsed.data] : [];
+  });
+  return ends.find(isTerminalStepEvent) ?? ends[0] ?? null;
 };

@@ -39,12 +39,16 @@ describe('a claim that shares the first answer’s commit', () => {
     await rm(repo, { recursive: true, force: true });
   });
 
-  /** The request handler as the executor wires it, with a scripted model answering after `latencyMs`. */
-  const executor = (latencyMs: number) => {
-    const model = { asked: 0, answered: 0 };
+  /**
+   * The request handler as the executor wires it, with a scripted model answering after `latencyMs`; `reads`
+   * counts its look-ups of a step's last commit, `ackWaitMs` is the consumer's as the executor passes it.
+   */
+  const executor = (latencyMs: number, options: { ackWaitMs?: number } = {}) => {
+    const model = { asked: 0, answered: 0, reads: 0 };
+    const counted: JetStreamEventStore = { ...store, lastCommit: (filter) => ((model.reads += 1), store.lastCommit(filter)) };
     const ask = callLlmActivity({ providers: defaultProviders({ scriptedLatencyMs: latencyMs }), maxAttempts: 1, now: () => performance.now(), sleep: (ms) => sleep(ms) });
     const step = runStep({
-      store,
+      store: counted,
       agents: createAgentResolver(),
       callLlm: async (input) => {
         model.asked += 1;
@@ -60,13 +64,20 @@ describe('a claim that shares the first answer’s commit', () => {
       clock,
       logger,
     });
-    return { model, handle: handleRequest({ store, runStep: step, logger, inFlight: new Map(), heartbeatMs: 1_000, maxDeliver: 5, clock }) };
+    return { model, handle: handleRequest({ store: counted, runStep: step, logger, inFlight: new Map(), heartbeatMs: 1_000, maxDeliver: 5, clock, ...options }) };
   };
 
-  const request = async () => {
+  /** A stored request and its first delivery, as if the server had stored it `ageMs` ago. */
+  const request = async (ageMs = 0) => {
     const event = runRequested({ orgId: newId(), agent: 'Echo', repository: repo, text: 'hi' });
     await store.appendToStream(stepRequestStream(event.metadata), [event]);
-    return { event, address: event.metadata as StepAddress, message: fakeDelivery(encodeCommit([event]), 1) };
+    return { event, address: event.metadata as StepAddress, message: fakeDelivery(encodeCommit([event]), 1, Date.now() - ageMs) };
+  };
+
+  /** Another executor's claim, as one that died after appending it would have left the step. */
+  const claimedElsewhere = async (event: ReturnType<typeof runRequested>, address: StepAddress) => {
+    const owner = { type: 'StepStarted', data: { agent: event.data.agent, model: 'scripted', executorId: 'gone', attempt: 1 }, metadata: { ...address, eventId: deterministicId(address.stepId, 'evt', 0), at: clock().toISOString() } };
+    await store.appendToStream(stepEventStream(address), [owner as StepEvent], { expectedStreamVersion: 0n });
   };
 
   /** The event types of each commit on the step's event subject, in order. */
@@ -81,7 +92,7 @@ describe('a claim that shares the first answer’s commit', () => {
     const { address, message } = await request();
     await handle(message);
     expect(message.settled).toEqual({ acked: 1, naked: [], termed: 0 });
-    expect(model).toEqual({ asked: 1, answered: 1 });
+    expect(model).toEqual({ asked: 1, answered: 1, reads: 1 });
     expect(await commits(address)).toEqual([['StepStarted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']]);
   });
 
@@ -90,7 +101,7 @@ describe('a claim that shares the first answer’s commit', () => {
     const { address, message } = await request();
     const handled = handle(message);
     for (const until = Date.now() + 5_000; (await commits(address)).length === 0 && Date.now() < until; ) await sleep(10);
-    expect(model).toEqual({ asked: 1, answered: 0 });
+    expect(model).toEqual({ asked: 1, answered: 0, reads: 1 });
     expect(await commits(address)).toEqual([['StepStarted']]);
     await handled;
     expect(message.settled).toEqual({ acked: 1, naked: [], termed: 0 });
@@ -101,11 +112,29 @@ describe('a claim that shares the first answer’s commit', () => {
     // JetStream does not count a delivery to an executor that died before acking: the next one says "first" too.
     const { model, handle } = executor(0);
     const { event, address, message } = await request();
-    const owner = { type: 'StepStarted', data: { agent: event.data.agent, model: 'scripted', executorId: 'gone', attempt: 1 }, metadata: { ...address, eventId: deterministicId(address.stepId, 'evt', 0), at: clock().toISOString() } };
-    await store.appendToStream(stepEventStream(address), [owner as StepEvent], { expectedStreamVersion: 0n });
+    await claimedElsewhere(event, address);
     await handle(message);
-    expect(model).toEqual({ asked: 0, answered: 0 });
+    expect(model).toEqual({ asked: 0, answered: 0, reads: 1 });
     expect(message.settled).toEqual({ acked: 0, naked: [], termed: 0 }); // fenced: the step is its owner's to finish
+    expect(await commits(address)).toEqual([['StepStarted']]);
+  });
+
+  it('skips the look-up for a request stored less than half an ack_wait ago: nobody can have had it before', async () => {
+    const { model, handle } = executor(0, { ackWaitMs: 60_000 });
+    const { address, message } = await request(1_000);
+    await handle(message);
+    expect(model).toEqual({ asked: 1, answered: 1, reads: 0 });
+    expect(message.settled).toEqual({ acked: 1, naked: [], termed: 0 });
+    expect(await commits(address)).toEqual([['StepStarted', 'LlmResponded', 'UsageRecorded', 'StepCompleted']]);
+  });
+
+  it('still looks first when the request is old enough to have been delivered to an executor that died', async () => {
+    const { model, handle } = executor(0, { ackWaitMs: 2_000 });
+    const { event, address, message } = await request(1_500);
+    await claimedElsewhere(event, address);
+    await handle(message);
+    expect(model).toEqual({ asked: 0, answered: 0, reads: 1 });
+    expect(message.settled).toEqual({ acked: 0, naked: [], termed: 0 });
     expect(await commits(address)).toEqual([['StepStarted']]);
   });
 });

@@ -5,12 +5,13 @@ export type Settled = { acked: number; naked: number[]; termed: number };
 
 /**
  * A stand-in for one JetStream delivery of a request: what the request handler needs of it (data, delivery
- * count, ack/nak/working), recording how it was settled, for tests that drive the handler directly.
+ * count, when the message was stored, ack/nak/working), recording how it was settled, for tests that drive the
+ * handler directly.
  */
-export const fakeDelivery = (data: Uint8Array, deliveryCount: number): JsMsg & { settled: Settled } => {
+export const fakeDelivery = (data: Uint8Array, deliveryCount: number, storedAtMs = Date.now()): JsMsg & { settled: Settled } => {
   const settled: Settled = { acked: 0, naked: [], termed: 0 };
   return {
-    data, seq: 1, subject: 'req.x', info: { deliveryCount }, settled,
+    data, seq: 1, subject: 'req.x', info: { deliveryCount, timestampNanos: storedAtMs * 1e6 }, settled,
     ack: () => void (settled.acked += 1),
     nak: (delay?: number) => void settled.naked.push(delay ?? 0),
     term: () => void (settled.termed += 1),

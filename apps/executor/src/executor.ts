@@ -76,11 +76,16 @@ const abortableSleep = (ms: number, signal: AbortSignal): Promise<void> =>
 export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => {
   const { config, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
-  await ensureJetStream(await jetstreamManager(deps.nc), deps.layout, {
+  const jsm = await jetstreamManager(deps.nc);
+  await ensureJetStream(jsm, deps.layout, {
     ackWaitMs: config.EXECUTOR_ACK_WAIT_MS,
     maxDeliver: config.EXECUTOR_MAX_DELIVER,
     maxAckPending: config.EXECUTOR_MAX_ACK_PENDING,
   });
+  // What the server applies, which an executor started with another setting may have changed: the shorter one
+  // decides how young a request must be to skip the check before its claim is staged (request-handler).
+  const applied = (await jsm.consumers.info(deps.layout.stream, EXECUTOR_CONSUMER)).config.ack_wait;
+  const ackWaitMs = Math.min(config.EXECUTOR_ACK_WAIT_MS, applied === undefined ? Number.POSITIVE_INFINITY : applied / 1_000_000);
   const metrics = deps.metrics ?? createAppMetrics('executor', { defaultMetrics: false });
   const runMetrics = createRunMetrics(metrics.registry);
   // Appends are spans that stamp their trace on the events, and the run lifecycle is counted from them (src/metrics).
@@ -114,7 +119,7 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
     stream: deps.layout.stream,
     consumer: EXECUTOR_CONSUMER,
     concurrency: config.EXECUTOR_CONCURRENCY,
-    handle: deliveries.wrap(handleRequest({ store, runStep: step, logger, inFlight, heartbeatMs: Math.max(500, Math.floor(config.EXECUTOR_ACK_WAIT_MS / 3)), maxDeliver: config.EXECUTOR_MAX_DELIVER, clock })),
+    handle: deliveries.wrap(handleRequest({ store, runStep: step, logger, inFlight, heartbeatMs: Math.max(500, Math.floor(config.EXECUTOR_ACK_WAIT_MS / 3)), maxDeliver: config.EXECUTOR_MAX_DELIVER, ackWaitMs, clock })),
     logger,
   });
   executorConsumerGauge(metrics, { jsm: store.jsm, stream: deps.layout.stream, consumer: EXECUTOR_CONSUMER });

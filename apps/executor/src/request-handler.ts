@@ -26,6 +26,12 @@ export type RequestHandlerDeps = {
   clock: () => Date;
   /** Back-off and attempts per kind of failure (default: DEFAULT_RETRY_POLICY), capped by `maxDeliver`. */
   retryPolicy?: RetryPolicy;
+  /**
+   * The consumer's `ack_wait`. Without it every first delivery is checked against the log before the step's
+   * claim is staged (run-step `isCurrent`); with it, only one whose request is old enough to have been delivered
+   * before (`firstDeliveryUnseen`).
+   */
+  ackWaitMs?: number;
 };
 
 /**
@@ -74,7 +80,7 @@ const handleDelivery = async (deps: RequestHandlerDeps, input: { m: JsMsg; event
     const prefix = event.type === 'RunRequested' ? event.data.forkedFrom?.prefixEvents : undefined;
     const handle =
       event.type === 'RunRequested' && m.info.deliveryCount === 1 && prefix === undefined
-        ? fresh(event)
+        ? fresh(event, firstDeliveryUnseen(m, deps))
         : await loadWithPrefix(deps.store, { address: event.metadata, prefixEvents: prefix ?? 0 });
     // A parked step (waiting for input) has no owner to hear a cancel broadcast: this executor ends it.
     if ((event.type === 'RunCancelRequested' || event.type === 'StepDeadlineExceeded') && handle.state.status === 'working' && !isParked(handle.state)) {
@@ -179,12 +185,23 @@ const loadWithPrefix = async (store: JetStreamEventStore, input: { address: RunR
   }
 };
 
-const fresh = (event: RunRequested): StepHandle => ({
+const fresh = (event: RunRequested, verified: boolean): StepHandle => ({
   address: event.metadata,
   state: evolveStep(initialStepState(), event),
   version: 0n,
   position: 0,
+  verified,
 });
+
+/**
+ * Whether no executor can have seen this delivery's request before. JetStream does not always count a delivery
+ * to an executor that died before acking, so "first delivery" alone does not say it; but the server hands an
+ * unacknowledged message to anyone else only once `ack_wait` has passed since that delivery, which came after
+ * the message was stored. A request stored less than half an `ack_wait` ago (the other half absorbs clock skew
+ * between this host and the server's) has not been handed to anyone before; an older one is read (run-step).
+ */
+const firstDeliveryUnseen = (m: JsMsg, deps: Pick<RequestHandlerDeps, 'ackWaitMs' | 'clock'>): boolean =>
+  deps.ackWaitMs !== undefined && deps.clock().getTime() - m.info.timestampNanos / 1e6 < deps.ackWaitMs / 2;
 
 /** A request commit holds exactly one request event; anything else is poison and is terminated, not retried. */
 const parseRequest = (m: JsMsg, logger: Logger): RequestEvent | null => {

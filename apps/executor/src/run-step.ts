@@ -102,7 +102,7 @@ const modelTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'clai
     const claim: Intent = { type: 'ClaimStep', data: { executorId: run.deps.executorId, attempt: run.attempt, model: resolved.agent.model } };
     const flushAfterMs = run.deps.claimWithAnswerMs ?? 0;
     // Staged, the claim leads the first answer's commit when the model answers within flushAfterMs.
-    if (flushAfterMs > 0 && (await isCurrent(run))) run.stage([claim], { flushAfterMs });
+    if (flushAfterMs > 0 && (run.handle.verified === true || (await isCurrent(run)))) run.stage([claim], { flushAfterMs });
     else await run.record(claim);
     return armDeadlines(run);
   }
@@ -116,7 +116,8 @@ const modelTurn = async (run: StepRun, action: Extract<NextAction, { kind: 'clai
  * fresh step without reading it (request-handler), but JetStream does not count a delivery to an executor that
  * died before acking, so the next one can also say "first" while the step has events. A claim appended at once
  * is fenced there before anything else happens; a staged one would first ask the model again what its owner
- * already asked, so staging waits for this one read.
+ * already asked, so staging waits for this one read — unless the request is younger than any redelivery could
+ * be (`StepHandle.verified`).
  */
 const isCurrent = async (run: StepRun): Promise<boolean> => {
   const last = await run.deps.store.lastCommit(stepEventStream(run.handle.address));

@@ -7,9 +7,11 @@ import { deterministicId } from '@shaman/platform';
 /**
  * A step as this executor knows it: its state folded from the log, the sequence of the last event on its
  * event subject (the fence: every append expects it), and how many events that subject holds (which
- * names the next event's deterministic id).
+ * names the next event's deterministic id). `verified` says the handle is known to match the log: it was read
+ * from it or advanced by an append behind the fence, or its request is too young to have been delivered before
+ * (request-handler). A handle assumed fresh without that is checked before anything is staged (run-step).
  */
-export type StepHandle = { address: StepAddress; state: Step; version: bigint; position: number };
+export type StepHandle = { address: StepAddress; state: Step; version: bigint; position: number; verified?: boolean };
 
 /** Raised when another executor appended to the step first: this one must stop touching it. */
 export class FencedError extends Error {
@@ -29,7 +31,7 @@ export const loadStep = async (store: JetStreamEventStore, address: StepAddress)
       position += stored.commit.events.length;
     }
   }
-  return { address, state, version, position };
+  return { address, state, version, position, verified: true };
 };
 
 /** The id of the event at `position` (+ `offset`) on a step's event subject: a retry computes the same one. */
@@ -40,7 +42,7 @@ export const appendStepEvents = async (store: JetStreamEventStore, handle: StepH
   try {
     const result = await store.appendToStream(stepEventStream(handle.address), events, { expectedStreamVersion: handle.version });
     const state = events.reduce<Step>((s, e) => evolveStep(s, e), handle.state);
-    return { ...handle, state, version: result.nextExpectedStreamVersion, position: handle.position + events.length };
+    return { ...handle, state, version: result.nextExpectedStreamVersion, position: handle.position + events.length, verified: true };
   } catch (error) {
     if (isExpectedVersionConflictError(error)) throw new FencedError(`step ${handle.address.stepId} was appended to by another executor`, { cause: error });
     throw error;

@@ -24,8 +24,18 @@ export const readDispatchCheckpoint = async (pool: Pool, name: string, streamEnd
   await pool.query('INSERT INTO push_dispatch_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, await streamEnd()]);
   return readDispatchCheckpoint(pool, name, streamEnd);
 };
-export const advanceDispatchCheckpoint = async (client: PoolClient, name: string, position: number): Promise<void> => {
+export const advanceDispatchCheckpoint = async (client: Pool | PoolClient, name: string, position: number): Promise<void> => {
   await client.query('UPDATE push_dispatch_checkpoints SET position = $2, updated_at = now() WHERE name = $1 AND position < $2', [name, position]);
+};
+
+/**
+ * Which of these tasks (each with its organization) have any push config, asked across organizations in one
+ * statement (migrations/0018): the question of every batch, whose answer is almost always "none".
+ */
+export const configuredTasks = async (pool: Pool, tasks: readonly { orgId: string; taskId: string }[]): Promise<Set<string>> => {
+  if (tasks.length === 0) return new Set();
+  const { rows } = await pool.query<{ task_id: string }>('SELECT task_id FROM push_configured_tasks($1::uuid[], $2::uuid[])', [tasks.map((t) => t.orgId), tasks.map((t) => t.taskId)]);
+  return new Set(rows.map((r) => r.task_id));
 };
 
 /** The push configs of some of an organization's tasks, in the caller's transaction (which it scopes to the org). */

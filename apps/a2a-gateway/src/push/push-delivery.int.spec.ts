@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskReader } from '../tasks/task-reader.js';
 import { startGatewayFixture, type GatewayFixture } from '../testing/gateway.fixture.js';
 import { createPushMethods, listDeliveries, startPushRuntime, type PushRuntime } from './index.js';
+import { configuredTasks } from './outbox.js';
 import { respondToRequests, startPushReceiver } from './push-receiver.fixture.js';
 
 describe('push notification delivery (real PostgreSQL, NATS, Redis; local receiver)', () => {
@@ -137,6 +138,41 @@ describe('push notification delivery (real PostgreSQL, NATS, Redis; local receiv
       expect(body['task']).toMatchObject({ id: taskId });
       expect(body['task']).not.toHaveProperty('kind');
     }
+    await receiver.close();
+  });
+
+  it('moves past events that notify nobody without recording them, and keeps its place across a restart', async () => {
+    const admin = new pg.Client({ connectionString: gateway.db.adminUrl });
+    await admin.connect();
+    try {
+      const count = async () => Number((await admin.query('SELECT count(*) FROM push_deliveries')).rows[0]?.count);
+      const before = await count();
+      for (const text of ['a', 'b', 'c']) expect((await send({}, text)).result?.status.state).toBe('completed');
+      const end = (await gateway.store.jsm.streams.info(gateway.store.stream)).state.last_seq;
+      await expect.poll(() => runtime?.position(), { timeout: 15_000 }).toBeGreaterThanOrEqual(end);
+      await runtime?.stop();
+      runtime = null;
+      // Saved at stop even if less than a second passed since the last batch that moved it.
+      expect(Number((await admin.query('SELECT position FROM push_dispatch_checkpoints')).rows[0]?.position)).toBeGreaterThanOrEqual(end);
+      expect(await count()).toBe(before);
+    } finally {
+      runtime ??= await startRuntime();
+      await admin.end();
+    }
+  });
+
+  it('tells which tasks have a config across organizations, only for the organization that owns each', async () => {
+    const receiver = await startPushReceiver({ failFirst: 0 });
+    const configured = (await send({ pushNotificationConfig: { url: receiver.url } })).result!.id;
+    const plain = (await send({})).result!.id;
+    const other = await createTestTenant(gateway.db.adminUrl, { agentsRepository: tmpdir() });
+    const asked = [
+      { orgId: tenant.orgId, taskId: configured },
+      { orgId: tenant.orgId, taskId: plain },
+      { orgId: other.orgId, taskId: configured }, // the right task under another organization: not its config
+    ];
+    expect([...(await configuredTasks(gateway.pool, asked))]).toEqual([configured]);
+    expect(await configuredTasks(gateway.pool, [])).toEqual(new Set());
     await receiver.close();
   });
 });

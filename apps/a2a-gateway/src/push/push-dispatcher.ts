@@ -4,13 +4,15 @@ import { decodeCommit, EVENT_TYPES_HEADER } from '@shaman/event-store';
 import { ShamanEvent, parseStreamName, type ShamanEventType } from '@shaman/events';
 import { withTransaction, type Logger, type Pool } from '@shaman/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { advanceDispatchCheckpoint, lockDispatchCheckpoint, readDispatchCheckpoint, configsOfTasks, recordDeliveries, type TaskUpdate } from './outbox.js';
+import { advanceDispatchCheckpoint, configuredTasks, lockDispatchCheckpoint, readDispatchCheckpoint, configsOfTasks, recordDeliveries, type TaskUpdate } from './outbox.js';
 
 /** The events that move a Task's state: one notification each (docs/a2a.md, "Push notifications"). */
 export const NOTIFYING_EVENTS: ReadonlySet<ShamanEventType> = new Set(['RunRequested', 'StepStarted', 'StepInputRequired', 'StepInputProvided', 'StepCompleted', 'StepFailed', 'StepCanceled']);
 
 /** How long caught-up events wait to be recorded together (see `consume`). */
 const FLUSH_INTERVAL_MS = 20;
+/** How often the checkpoint moves past batches that notified nobody (see `flush`). */
+const IDLE_CHECKPOINT_MS = 1_000;
 
 export type PushDispatcherDeps = {
   pool: Pool;
@@ -64,8 +66,28 @@ export const createPushDispatcher = (deps: PushDispatcherDeps): PushDispatcher =
   let position = 0;
   let loop: Promise<void> | null = null;
 
-  // Few tasks have a push config: a batch asks which of its tasks do, and only their commits are decoded.
+  let checkpointedAt = 0;
+  /**
+   * Few tasks have a push config: a batch first asks which of its tasks do, in one statement. When none does,
+   * nothing is recorded and no transaction is taken; the checkpoint moves past such batches at most once a
+   * second. A restart re-reads that second and finds, at most, a config created since: its task's latest
+   * events are then recorded too (unique per config and event, and in stream order like any others).
+   */
   const flush = async (candidates: Candidate[], lastSeq: number): Promise<void> => {
+    const configured = await configuredTasks(deps.pool, [...new Map(candidates.map((c) => [c.taskId, c])).values()]);
+    if (configured.size === 0) {
+      if (Date.now() - checkpointedAt >= IDLE_CHECKPOINT_MS) {
+        await advanceDispatchCheckpoint(deps.pool, name, lastSeq);
+        checkpointedAt = Date.now();
+      }
+      position = Math.max(position, lastSeq);
+      return;
+    }
+    await record(candidates.filter((c) => configured.has(c.taskId)), lastSeq);
+  };
+
+  /** Records the batch's deliveries and advances the checkpoint, under its lock (one gateway at a time). */
+  const record = async (candidates: Candidate[], lastSeq: number): Promise<void> => {
     const touched = await withTransaction(deps.pool, async (client) => {
       // Derived from the stream and re-derived after a crash from the checkpoint committed with it: an fsync per
       // flush buys nothing (docs/performance.md, "Asynchronous commits").
@@ -164,6 +186,8 @@ export const createPushDispatcher = (deps: PushDispatcherDeps): PushDispatcher =
     stop: async () => {
       halt.abort();
       await loop;
+      // What was read without notifying anyone need not be read again by the next start.
+      if (position > 0) await advanceDispatchCheckpoint(deps.pool, name, position).catch((err: unknown) => deps.logger.warn({ err }, 'push dispatcher: checkpoint not saved at stop'));
     },
     position: () => position,
   };

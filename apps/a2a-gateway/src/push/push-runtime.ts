@@ -24,7 +24,8 @@ export type PushRuntimeOptions = {
   name?: string;
 };
 
-export type PushRuntime = { stop(): Promise<void> };
+/** `position`: the last stream sequence the dispatcher has handled (recorded, or found to notify nobody). */
+export type PushRuntime = { position(): number; stop(): Promise<void> };
 
 /**
  * Push delivery inside a gateway process: the dispatcher (events → outbox), the BullMQ sender, and a sweeper
@@ -54,6 +55,7 @@ export const startPushRuntime = async (options: PushRuntimeOptions): Promise<Pus
   }
   logger.info({ position: dispatcher.position() }, 'push notifications: dispatcher and sender started');
   return {
+    position: () => dispatcher.position(),
     stop: async () => {
       clearInterval(sweeper);
       await dispatcher.stop();

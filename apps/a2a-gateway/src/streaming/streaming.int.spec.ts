@@ -109,7 +109,7 @@ describe('A2A streaming methods over JetStream (real PostgreSQL and nats-server)
     [db, nats] = await Promise.all([createTestDatabase(), createTestNats()]);
     store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
     pool = createPool(db.appUrl);
-    watcher = createRunWatcher(nats.nc, store);
+    watcher = await createRunWatcher(nats.nc, store);
     const repo = await mkdtemp(join(tmpdir(), 'shaman-gw-stream-'));
     await writeFile(join(repo, 'Weather.md'), '---\nname: Weather\nmodel: scripted\ntools: [request_user_input]\n---\nAsk for the city.\n');
     tenant = await createTestTenant(db.adminUrl, { agentsRepository: repo });
@@ -119,7 +119,7 @@ describe('A2A streaming methods over JetStream (real PostgreSQL and nats-server)
     executor = fakeExecutor(nats, store);
   });
   afterAll(async () => {
-    watcher.close();
+    await watcher.close();
     await pool.end();
     await nats.cleanup();
     await db.cleanup();

@@ -28,8 +28,8 @@ export const continueTask = async (deps: ContinueTaskDeps, input: { principal: A
     const found = await deps.tasks.fromLog(principal.orgId, taskId);
     if (!found) throw new A2AError('task_not_found', `Task not found: ${taskId}`);
     if (!(await mayExecute(deps, { principal, params, agent: found.view.agent }))) throw new A2AError('forbidden', `this API key may not execute agent ${found.view.agent}`);
-    const current = await provideInput(deps, { found, event: inputEvent(input, found.view, deps.clock().toISOString()) });
-    return await answer(deps, { principal, params, current, watch });
+    const { current, answeredAt } = await provideInput(deps, { found, event: inputEvent(input, found.view, deps.clock().toISOString()) });
+    return await answer(deps, { principal, params, current, answeredAt, watch });
   } finally {
     watch?.dispose();
   }
@@ -57,28 +57,31 @@ const inputEvent = (input: { principal: ApiKeyPrincipal; params: MessageSendPara
   metadata: { orgId: view.orgId, runId: view.runId, stepId: view.stepId, eventId: deterministicId(view.stepId, 'input', input.params.message.messageId), at } as StepInputProvided['metadata'],
 });
 
-/** Appends the answer unless this very message already gave it; returns the task as it stands afterwards. */
-const provideInput = async (deps: ContinueTaskDeps, input: { found: Found; event: StepInputProvided }): Promise<StepView> => {
+/**
+ * Appends the answer unless this very message already gave it; returns the task as it stands afterwards, and a
+ * sequence at or after the answer's (the question it answers is older, any next end newer).
+ */
+const provideInput = async (deps: ContinueTaskDeps, input: { found: Found; event: StepInputProvided }): Promise<{ current: StepView; answeredAt: number }> => {
   const { found, event } = input;
-  if (found.events.some((e) => e.metadata.eventId === event.metadata.eventId)) return found.view; // a retry
+  if (found.events.some((e) => e.metadata.eventId === event.metadata.eventId)) return { current: found.view, answeredAt: Number(found.requestVersion) }; // a retry
   if (found.view.status !== 'input-required') throw notWaiting(found.view.stepId, found.view.status);
   try {
     // Expecting the request subject's last sequence: of two answers racing, the second one is refused.
-    await deps.store.appendToStream(stepRequestStream(event.metadata), [event], { expectedStreamVersion: found.requestVersion });
+    const appended = await deps.store.appendToStream(stepRequestStream(event.metadata), [event], { expectedStreamVersion: found.requestVersion });
+    return { current: viewFromEvents([...found.events, event]) ?? found.view, answeredAt: Number(appended.nextExpectedStreamVersion) };
   } catch (error) {
     if (!isExpectedVersionConflictError(error)) throw error;
     const again = await deps.tasks.fromLog(found.view.orgId, found.view.stepId);
-    if (again?.events.some((e) => e.metadata.eventId === event.metadata.eventId)) return again.view;
+    if (again?.events.some((e) => e.metadata.eventId === event.metadata.eventId)) return { current: again.view, answeredAt: Number(again.requestVersion) };
     throw notWaiting(found.view.stepId, again?.view.status ?? 'working');
   }
-  return viewFromEvents([...found.events, event]) ?? found.view;
 };
 
-const answer = async (deps: ContinueTaskDeps, input: { principal: ApiKeyPrincipal; params: MessageSendParams; current: StepView; watch: StepWatch | null }): Promise<A2ATask> => {
+const answer = async (deps: ContinueTaskDeps, input: { principal: ApiKeyPrincipal; params: MessageSendParams; current: StepView; answeredAt: number; watch: StepWatch | null }): Promise<A2ATask> => {
   const { current, watch } = input;
   const options = { historyLength: input.params.configuration?.historyLength };
   if (!watch || current.status === 'input-required' || TERMINAL_TASK_STATES.has(current.status)) return toA2ATask(current, options);
-  const end = await watch.until(deps.blockingTimeoutMs);
+  const end = await watch.until(deps.blockingTimeoutMs, input.answeredAt);
   const view = end ? withTerminal(current, end) : await deps.tasks.get(input.principal.orgId, current.stepId);
   return toA2ATask(view ?? current, options);
 };

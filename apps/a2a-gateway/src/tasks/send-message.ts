@@ -69,8 +69,8 @@ export const deliverRequest = async (
   const { orgId, request, params } = input;
   const blocking = params.configuration?.blocking !== false;
   const watch = blocking ? deps.watcher.watch(request.metadata.stepId) : null;
-  const fresh = await appendRequest(deps.store, request);
-  const current = fresh ? viewFromEvents([request]) : await deps.tasks.get(orgId, request.metadata.stepId);
+  const appendedAt = await appendRequest(deps.store, request);
+  const current = appendedAt !== null ? viewFromEvents([request]) : await deps.tasks.get(orgId, request.metadata.stepId);
   if (!current) throw new A2AError('internal', 'internal error');
   const options = { historyLength: params.configuration?.historyLength };
   if (!watch || current.status === 'input-required' || TERMINAL_TASK_STATES.has(current.status)) {
@@ -78,7 +78,7 @@ export const deliverRequest = async (
     return toA2ATask(current, options);
   }
   // A retried blocking send waits like the original did.
-  const end = await watch.until(deps.blockingTimeoutMs);
+  const end = await watch.until(deps.blockingTimeoutMs, appendedAt ?? 0);
   // Timed out: answer with whatever the step has reached (usually `working`).
   const view = end ? withTerminal(current, end) : await deps.tasks.get(orgId, request.metadata.stepId);
   return toA2ATask(view ?? current, options);
@@ -126,13 +126,13 @@ export const buildRequest = (input: {
   };
 };
 
-/** Appends the request unless this step already has one (a retried send); true when it was new. */
-const appendRequest = async (store: JetStreamEventStore, request: RunRequested): Promise<boolean> => {
+/** Appends the request unless this step already has one (a retried send); its sequence when it was new, else null. */
+const appendRequest = async (store: JetStreamEventStore, request: RunRequested): Promise<number | null> => {
   try {
     const result = await store.appendToStream(stepRequestStream(request.metadata), [request], { expectedStreamVersion: STREAM_DOES_NOT_EXIST });
-    return !result.duplicate;
+    return result.duplicate ? null : Number(result.nextExpectedStreamVersion);
   } catch (error) {
-    if (isExpectedVersionConflictError(error)) return false;
+    if (isExpectedVersionConflictError(error)) return null;
     throw error;
   }
 };

@@ -24,7 +24,7 @@ export const startGatewayFixture = async (overrides: Partial<Pick<GatewayDeps, '
   const [db, nats] = await Promise.all([createTestDatabase(), createTestNats()]);
   const store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
   const pool = createPool(db.appUrl);
-  const watcher = createRunWatcher(nats.nc, store);
+  const watcher = await createRunWatcher(nats.nc, store);
   let url = '';
   const app = createGatewayServer({ pool, store, watcher, logger: createLogger({ name: 't', level: 'silent' }), publicUrl: () => url, blockingTimeoutMs: 5000, bodyLimit: 64 * 1024, nc: nats.nc, ...overrides });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -38,7 +38,7 @@ export const startGatewayFixture = async (overrides: Partial<Pick<GatewayDeps, '
     url,
     close: async () => {
       await app.close();
-      watcher.close();
+      await watcher.close();
       await pool.end();
       await nats.cleanup();
       await db.cleanup();
