@@ -1,4 +1,5 @@
-import { readFile as fsReadFile, stat as fsStat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile as fsReadFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { z } from 'zod';
@@ -20,11 +21,21 @@ export const AgentScript = z.strictObject({ turns: z.array(z.union([ReplyTurn, T
 export type AgentScript = z.infer<typeof AgentScript>;
 export type ScriptTurn = AgentScript['turns'][number];
 
-/** File access, injectable for tests. Without `stat` there is no mtime to compare, so nothing is cached. */
+/**
+ * File access, injectable for tests. Without `stat` there is no mtime to compare, so nothing is cached. `stat`
+ * answers null for a file that does not exist.
+ */
 export type ScriptFs = {
   readFile?: (path: string) => Promise<string>;
-  stat?: (path: string) => Promise<{ mtimeMs: number; size: number }>;
+  stat?: (path: string) => Promise<{ mtimeMs: number; size: number } | null>;
 };
+
+/**
+ * The default `stat`: synchronous, and null instead of an error for a missing file. It runs once per model call
+ * and is almost always answered from the kernel's cache, where a promise round trip through libuv's thread pool
+ * (and, for an agent without a script, an ENOENT error with its stack) cost more than the look-up itself.
+ */
+const statNow = (path: string): Promise<{ mtimeMs: number; size: number } | null> => Promise.resolve(statSync(path, { throwIfNoEntry: false }) ?? null);
 
 export type ScriptStore = {
   /** The agent's script, or undefined when it has none (the provider then echoes). */
@@ -59,13 +70,14 @@ const scriptPath = (agent: { name: string; repository: string }): string => {
 /** Reads scripts, caching each parsed file until its mtime or size changes. */
 export const createScriptStore = (fs: ScriptFs = {}): ScriptStore => {
   const readFile = fs.readFile ?? ((path: string) => fsReadFile(path, 'utf8'));
-  const stat = fs.stat ?? (fs.readFile === undefined ? fsStat : undefined);
+  const stat = fs.stat ?? (fs.readFile === undefined ? statNow : undefined);
   const cache = new Map<string, { version: string; script: AgentScript }>();
   return {
     load: async (agent) => {
       const path = scriptPath(agent);
       try {
         const info = stat === undefined ? undefined : await stat(path);
+        if (info === null) return undefined;
         const version = info === undefined ? undefined : `${info.mtimeMs}:${info.size}`;
         const cached = cache.get(path);
         if (version !== undefined && cached?.version === version) return { path, script: cached.script };

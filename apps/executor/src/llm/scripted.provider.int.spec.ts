@@ -105,6 +105,18 @@ describe('scripted provider', () => {
     expect((await provider.complete(request([user('a')]), { signal })).content).toBe('after, longer');
   });
 
+  it('echoes again once a cached script is removed, and reads no file for an agent without one', async () => {
+    const provider = createScriptedProvider();
+    await script('turns:\n  - reply: scripted\n');
+    expect((await provider.complete(request([user('a')]), { signal })).content).toBe('scripted');
+    await rm(join(repository, 'Researcher.script.yaml'));
+    expect((await provider.complete(request([user('a')]), { signal })).content).toBe('Echo: a');
+    const reads: string[] = [];
+    const none = createScriptedProvider({ stat: () => Promise.resolve(null), readFile: (path) => (reads.push(path), Promise.resolve('')) });
+    expect((await none.complete(request([user('b')]), { signal })).content).toBe('Echo: b');
+    expect(reads).toEqual([]);
+  });
+
   it('parses a script once while its mtime and size stay the same', async () => {
     const reads: string[] = [];
     let mtimeMs = 1;
