@@ -1,5 +1,5 @@
-import { withTransaction, type Pool, type PoolClient } from '@shaman/platform';
-import { advanceCheckpoint, lockCheckpoint } from './checkpoint.js';
+import type { Pool, PoolClient } from '@shaman/platform';
+import { advanceCheckpointAndCommit, beginAndLockCheckpoint } from './checkpoint.js';
 import { applyBatch } from './read-models/apply-batch.js';
 import { applyAgentDefinitions, type SequencedRepositoryEvent } from './read-models/agent-definitions.js';
 import { applyCreatedRuns, type SequencedRunEvent } from './read-models/created-runs.js';
@@ -35,14 +35,25 @@ export const applyEvents = async (client: PoolClient, batch: BatchEvents): Promi
  * Applies a batch and its checkpoint in one transaction: rows and position commit together or not at all,
  * so a crash between them cannot exist and a re-delivered batch is recognised and skipped. A batch the
  * checkpoint already covers (another instance applied it) changes nothing; one it partly covers applies only
- * the part after it.
+ * the part after it. The transaction opens with the checkpoint's lock and closes with its advance, each in the
+ * same round trip: at a hundred batches a second, round trips are most of what the projector spends.
  */
-export const projectBatch = (pool: Pool, batch: Batch): Promise<BatchOutcome> =>
-  withTransaction(pool, async (client) => {
-    const position = await lockCheckpoint(client, batch.name);
-    if (position >= batch.lastSeq) return { applied: false, position, steps: 0 };
+export const projectBatch = async (pool: Pool, batch: Batch): Promise<BatchOutcome> => {
+  const client = await pool.connect();
+  try {
+    const position = await beginAndLockCheckpoint(client, batch.name);
+    if (position >= batch.lastSeq) {
+      await client.query('COMMIT');
+      return { applied: false, position, steps: 0 };
+    }
     const after = <T extends { seq: number }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((e) => e.seq > position);
     const { steps } = await applyEvents(client, { events: after(batch.events), repositoryEvents: after(batch.repositoryEvents), runEvents: after(batch.runEvents) });
-    await advanceCheckpoint(client, { name: batch.name, position: batch.lastSeq });
+    await advanceCheckpointAndCommit(client, { name: batch.name, position: batch.lastSeq });
     return { applied: true, position: batch.lastSeq, steps };
-  });
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};

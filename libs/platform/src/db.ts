@@ -47,11 +47,15 @@ export const preparedStatement =
   (name: string, text: string) =>
   (values: unknown[]): pg.QueryConfig => ({ name, text, values });
 
-/** Runs `fn` in one transaction; rolls back and rethrows on error. */
-export const withTransaction = async <T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+/**
+ * Runs `fn` in one transaction; rolls back and rethrows on error. `begin` may add statements to the one that
+ * opens it, in the same round trip (a simple query holds several, but no parameters: values go in as
+ * literals, `pg.escapeLiteral`).
+ */
+export const withTransaction = async <T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> => {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
@@ -68,10 +72,8 @@ export const withTransaction = async <T>(pool: pg.Pool, fn: (client: pg.PoolClie
  * statement, so it can never leak to the next user of the pooled connection (DESIGN §6).
  */
 export const withOrg = <T>(pool: pg.Pool, orgId: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
-  withTransaction(pool, async (client) => {
-    await client.query("SELECT set_config('app.current_org_id', $1, true)", [orgId]);
-    return fn(client);
-  });
+  // The transaction and its tenant in one round trip, not two: every tenant-scoped read pays for this.
+  withTransaction(pool, fn, `BEGIN; SELECT set_config('app.current_org_id', ${pg.escapeLiteral(orgId)}, true)`);
 
 /** Replaces the database name of a PostgreSQL URL. */
 export const withDatabase = (url: string, database: string): string => {

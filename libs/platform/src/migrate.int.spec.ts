@@ -42,6 +42,10 @@ describe('migrations, roles and row-level security (real PostgreSQL)', () => {
       expect((await pool.query('SELECT * FROM organizations')).rows).toEqual([]);
       const write = withOrg(pool, a.orgId, (c) => c.query("INSERT INTO api_keys (id, org_id, name, prefix, hash) VALUES (gen_random_uuid(), $1, 'x', 'p', repeat('a', 64))", [b.orgId]));
       await expect(write).rejects.toThrow(/row-level security/);
+      // The org id goes into the transaction's first round trip as a literal: a hostile one stays a value.
+      const hostile = `${b.orgId}', false); SELECT set_config('app.current_org_id', '${b.orgId}`;
+      await expect(withOrg(pool, hostile, async (c) => (await c.query('SELECT org_id FROM api_keys')).rows)).rejects.toThrow(/invalid input syntax for type uuid/);
+      expect(await withOrg(pool, a.orgId, async (c) => (await c.query("SELECT current_setting('app.current_org_id', true) AS org")).rows)).toEqual([{ org: a.orgId }]);
     } finally {
       await pool.end();
     }

@@ -17,7 +17,7 @@ const FULL_DAG = `query ($id: ID!) { run(id: $id) {
 // The query as issue 6 words it: nodes with their cost and tool calls, and the edges.
 const DAG_WITH_COST = `query ($id: ID!) { run(id: $id) { id nodes { id depth cost { micros } toolCalls { name result } } edges { from to } } }`;
 
-// Transaction control and the tenant binding of `withOrg`: bookkeeping, not reads.
+// Transaction control and the tenant binding of `withOrg` (sent with its BEGIN): bookkeeping, not reads.
 const isBookkeeping = (sql: string): boolean => /^(BEGIN|COMMIT|ROLLBACK)$/i.test(sql.trim()) || sql.includes('set_config(');
 
 describe('run DAG query: statements do not grow with the steps (no N+1)', () => {
@@ -87,11 +87,11 @@ describe('run DAG query: statements do not grow with the steps (no N+1)', () => 
     expect([small.nodes, large.nodes]).toEqual([3, 100]);
     // The API key check, the run, the run's usage, its steps, then one batch per kind of step data the query
     // asks for (usage, tool calls, model calls, questions): 8 reads, each read in its own RLS-bound transaction
-    // (BEGIN, set_config, read, COMMIT), whatever the size of the DAG.
+    // (BEGIN with set_config in one round trip, the read, COMMIT), whatever the size of the DAG.
     expect(large.total).toBe(small.total);
     expect(large.reads).toHaveLength(small.reads.length);
     expect(large.reads).toHaveLength(8);
-    expect(large.total).toBe(1 + 7 * 4);
+    expect(large.total).toBe(1 + 7 * 3);
     expect(large.reads.filter((s) => s.includes('FROM step_tool_calls'))).toHaveLength(1);
     expect(large.reads.filter((s) => s.includes('FROM steps'))).toHaveLength(1);
   });
