@@ -1,10 +1,13 @@
 import { isExpectedVersionConflictError } from '@event-driven-io/emmett';
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
 import { stepEventStream, stepRequestStream, type StepAddress, type StepEvent, type StepInputProvided } from '@shaman/events';
-import { newId } from '@shaman/platform';
+import { newId, type Pool } from '@shaman/platform';
 import { createTestNats, runRequested, type TestNats } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageSendParams } from './jsonrpc/params.js';
 import { createRunWatcher, type RunWatcher } from './run-watcher.js';
+import { deliverRequest } from './tasks/send-message.js';
+import { createTaskReader } from './tasks/task-reader.js';
 
 /**
  * The run watcher against a real nats-server: what a blocking caller is told is what the stream stored, after
@@ -80,5 +83,19 @@ describe('run watcher (one ordered consumer per gateway)', () => {
     const [a, b] = [watcher.watch(address.stepId), watcher.watch(address.stepId)];
     await append(address, completed(address, 'both'));
     expect((await Promise.all([a.until(5_000), b.until(5_000)])).map((e) => e?.type)).toEqual(['StepCompleted', 'StepCompleted']);
+  });
+
+  it('keeps no watch registered once a blocking send has answered or failed', async () => {
+    const { address } = await step();
+    const request = runRequested({ orgId: address.orgId, agent: 'Echo', repository: '/repo', text: 'lost' });
+    const params = { message: { kind: 'message', messageId: newId(), role: 'user', parts: [{ kind: 'text', text: 'lost' }] } } as unknown as MessageSendParams;
+    const down: JetStreamEventStore = { ...store, appendToStream: () => Promise.reject(new Error('nats-server unavailable')) };
+    const tasks = createTaskReader({ pool: undefined as unknown as Pool, store });
+    await expect(deliverRequest({ store: down, tasks, watcher, blockingTimeoutMs: 5_000 }, { orgId: address.orgId, request, params })).rejects.toThrow('nats-server unavailable');
+    expect(watcher.waiting()).toBe(0);
+    const answered = watcher.watch(address.stepId);
+    await append(address, completed(address, 'done'));
+    await answered.until(5_000);
+    expect(watcher.waiting()).toBe(0);
   });
 });

@@ -13,7 +13,8 @@ export type StepEnd = TerminalStepEvent | StepInputRequired;
  * before it was answered by that very append), or null on timeout or `dispose`.
  */
 export type StepWatch = { until(timeoutMs: number, afterSeq?: number): Promise<StepEnd | null>; dispose(): void };
-export type RunWatcher = { watch(stepId: string): StepWatch; close(): Promise<void> };
+/** `waiting`: how many watches are registered now (each blocking request holds one until it answers). */
+export type RunWatcher = { watch(stepId: string): StepWatch; waiting(): number; close(): Promise<void> };
 
 /** The watcher's ordered consumer's name starts with this, so operators (and tests) can tell it from others. */
 export const WATCH_CONSUMER_PREFIX = 'a2awatch';
@@ -118,6 +119,7 @@ export const createRunWatcher = async (nc: NatsConnection, store: JetStreamEvent
         },
       };
     },
+    waiting: () => [...waiters.values()].reduce((n, set) => n + set.size, 0),
     close: async () => {
       halt.abort();
       await running;

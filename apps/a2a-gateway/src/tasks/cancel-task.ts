@@ -26,9 +26,13 @@ export const cancelTask =
       data: { reason: 'tasks/cancel', requestedBy: deps.requestedBy?.(principal) ?? { kind: 'api_key', id: principal.keyId } },
       metadata: { orgId: view.orgId, runId: view.runId, stepId: view.stepId, eventId: deterministicId(view.stepId, 'cancel'), at: deps.clock().toISOString() } as RunCancelRequested['metadata'],
     };
-    const appended = await deps.store.appendToStream(stepRequestStream(event.metadata), [event]);
-    // Only an end after the cancel: a question asked before it does not answer it.
-    const end = await watch.until(deps.waitMs, Number(appended.nextExpectedStreamVersion));
-    const after = end ? withTerminal(view, end) : await deps.tasks.get(principal.orgId, view.stepId);
-    return toA2ATask(after ?? view);
+    try {
+      const appended = await deps.store.appendToStream(stepRequestStream(event.metadata), [event]);
+      // Only an end after the cancel: a question asked before it does not answer it.
+      const end = await watch.until(deps.waitMs, Number(appended.nextExpectedStreamVersion));
+      const after = end ? withTerminal(view, end) : await deps.tasks.get(principal.orgId, view.stepId);
+      return toA2ATask(after ?? view);
+    } finally {
+      watch.dispose(); // also when the append failed
+    }
   };

@@ -69,19 +69,20 @@ export const deliverRequest = async (
   const { orgId, request, params } = input;
   const blocking = params.configuration?.blocking !== false;
   const watch = blocking ? deps.watcher.watch(request.metadata.stepId) : null;
-  const appendedAt = await appendRequest(deps.store, request);
-  const current = appendedAt !== null ? viewFromEvents([request]) : await deps.tasks.get(orgId, request.metadata.stepId);
-  if (!current) throw new A2AError('internal', 'internal error');
-  const options = { historyLength: params.configuration?.historyLength };
-  if (!watch || current.status === 'input-required' || TERMINAL_TASK_STATES.has(current.status)) {
-    watch?.dispose();
-    return toA2ATask(current, options);
+  try {
+    const appendedAt = await appendRequest(deps.store, request);
+    const current = appendedAt !== null ? viewFromEvents([request]) : await deps.tasks.get(orgId, request.metadata.stepId);
+    if (!current) throw new A2AError('internal', 'internal error');
+    const options = { historyLength: params.configuration?.historyLength };
+    if (!watch || current.status === 'input-required' || TERMINAL_TASK_STATES.has(current.status)) return toA2ATask(current, options);
+    // A retried blocking send waits like the original did.
+    const end = await watch.until(deps.blockingTimeoutMs, appendedAt ?? 0);
+    // Timed out: answer with whatever the step has reached (usually `working`).
+    const view = end ? withTerminal(current, end) : await deps.tasks.get(orgId, request.metadata.stepId);
+    return toA2ATask(view ?? current, options);
+  } finally {
+    watch?.dispose(); // also when the append failed: a watch nobody waits on must not stay registered
   }
-  // A retried blocking send waits like the original did.
-  const end = await watch.until(deps.blockingTimeoutMs, appendedAt ?? 0);
-  // Timed out: answer with whatever the step has reached (usually `working`).
-  const view = end ? withTerminal(current, end) : await deps.tasks.get(orgId, request.metadata.stepId);
-  return toA2ATask(view ?? current, options);
 };
 
 /**
