@@ -5,7 +5,7 @@ import { newId, type Pool } from '@shaman/platform';
 import { createTestNats, runRequested, type TestNats } from '@shaman/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageSendParams } from './jsonrpc/params.js';
-import { createRunWatcher, type RunWatcher } from './run-watcher.js';
+import { createRunWatcher, WATCH_CONSUMER_PREFIX, type RunWatcher } from './run-watcher.js';
 import { deliverRequest } from './tasks/send-message.js';
 import { createTaskReader } from './tasks/task-reader.js';
 
@@ -97,5 +97,18 @@ describe('run watcher (one ordered consumer per gateway)', () => {
     await append(address, completed(address, 'done'));
     await answered.until(5_000);
     expect(watcher.waiting()).toBe(0);
+  });
+
+  it('removes its consumer from the stream when it closes', async () => {
+    const watchConsumers = async (): Promise<number> => {
+      let n = 0;
+      for await (const info of store.jsm.consumers.list(store.stream)) if (info.name.startsWith(WATCH_CONSUMER_PREFIX)) n += 1;
+      return n;
+    };
+    const before = await watchConsumers();
+    const another = await createRunWatcher(nats.nc, store);
+    expect(await watchConsumers()).toBe(before + 1);
+    await another.close();
+    expect(await watchConsumers()).toBe(before);
   });
 });

@@ -51,33 +51,36 @@ export const createRunWatcher = async (nc: NatsConnection, store: JetStreamEvent
     if (event) for (const notify of listeners) notify({ seq: m.seq, event });
   };
 
-  const open = async (): Promise<ConsumerMessages> => {
+  type Opened = { messages: ConsumerMessages; remove(): Promise<void> };
+  const open = async (): Promise<Opened> => {
     const consumer = await store.js.consumers.get(store.stream, {
       name_prefix: `${WATCH_CONSUMER_PREFIX}${randomUUID().replaceAll('-', '')}`,
       filter_subjects: `${subjectPrefix}.evt.>`, // one filter subject: nats-server 2.9
       ...(position === 0 ? { deliver_policy: DeliverPolicy.New } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position + 1 }),
     });
-    return consumer.consume({ max_messages: 1024 });
+    // Ordered consumers are ephemeral but linger until their inactivity threshold: each one is removed when done.
+    return { messages: await consumer.consume({ max_messages: 1024 }), remove: () => consumer.delete().then(() => undefined, () => undefined) };
   };
 
   // The ordered consumer recreates itself after most faults; this loop covers the ones that end its iterator.
-  const pump = async (first: ConsumerMessages): Promise<void> => {
-    let messages: ConsumerMessages | null = first;
+  const pump = async (first: Opened): Promise<void> => {
+    let opened: Opened | null = first;
     while (!halt.signal.aborted && !nc.isClosed()) {
       try {
-        messages ??= await open();
-        const current = messages;
-        const stop = (): void => void current.close();
+        opened ??= await open();
+        const current = opened;
+        const stop = (): void => void current.messages.close();
         halt.signal.addEventListener('abort', stop, { once: true });
         try {
-          for await (const m of current) route(m);
+          for await (const m of current.messages) route(m);
         } finally {
           halt.signal.removeEventListener('abort', stop);
+          await current.remove();
         }
       } catch (err) {
         if (!halt.signal.aborted && !nc.isClosed()) logger?.warn({ err, position }, 'run watcher: consumer stopped; reopening after the last sequence it delivered');
       }
-      messages = null;
+      opened = null;
       await sleep(RESTART_MS, undefined, { signal: halt.signal }).catch(() => undefined);
     }
   };
