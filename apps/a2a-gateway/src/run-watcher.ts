@@ -38,7 +38,9 @@ export const createRunWatcher = async (nc: NatsConnection, store: JetStreamEvent
   const subjectPrefix = store.subjectPrefix;
   const waiters = new Map<string, Set<(seen: Seen) => void>>();
   const halt = new AbortController();
-  let position = 0;
+  // Where the first consumer starts: after what the stream holds now. Every consumer starts after `position`,
+  // so one that replaces another (even before it delivered anything) leaves no gap.
+  let position = (await store.jsm.streams.info(store.stream)).state.last_seq;
 
   const route = (m: JsMsg): void => {
     position = m.seq;
@@ -56,7 +58,8 @@ export const createRunWatcher = async (nc: NatsConnection, store: JetStreamEvent
     const consumer = await store.js.consumers.get(store.stream, {
       name_prefix: `${WATCH_CONSUMER_PREFIX}${randomUUID().replaceAll('-', '')}`,
       filter_subjects: `${subjectPrefix}.evt.>`, // one filter subject: nats-server 2.9
-      ...(position === 0 ? { deliver_policy: DeliverPolicy.New } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: position + 1 }),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: position + 1,
     });
     // Ordered consumers are ephemeral but linger until their inactivity threshold: each one is removed when done.
     return { messages: await consumer.consume({ max_messages: 1024 }), remove: () => consumer.delete().then(() => undefined, () => undefined) };
