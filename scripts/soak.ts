@@ -4,7 +4,7 @@
 // per second and how far the projection is behind; at the end, first against last. Flat memory and lag = pass,
 // judged by a reader: it reports, it does not fail (issue 8). Not part of CI.
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connectNats } from '@shaman/platform';
 import { ensureJetStream } from '@shaman/nats-infra';
 import { createTestTenant, freePort, runLoad, spawnApp, startPrivateServices, type AppProcess } from '@shaman/testing';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,7 +28,7 @@ const apps: AppProcess[] = [];
 try {
   await writeFile(join(repo, 'Echo.md'), '---\nname: Echo\nmodel: scripted\n---\nEcho.\n');
   const tenant = await createTestTenant(services.adminUrl, { agentsRepository: repo });
-  const nc = await connect({ servers: services.natsUrl });
+  const nc = await connectNats(services.natsUrl, 'soak');
   const jsm = await jetstreamManager(nc);
   await ensureJetStream(jsm, layout);
   const port = await freePort();

@@ -1,4 +1,4 @@
-import { connect } from '@nats-io/transport-node';
+import { connectNats } from '@shaman/platform';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageSend, taskOf } from '../lib/a2a-message.js';
@@ -31,7 +31,7 @@ export const oneStepHopsScenario: Scenario = {
   description: 'One-step runs at concurrency 1, hop by hop (gateway in, executor, gateway out) from the stored commits, with CPU ms per run by process.',
   run: async (ctx): Promise<ScenarioResult> => {
     const stack = await startShamanStack({ files: { 'Echo.md': '---\nname: Echo\nmodel: scripted\ndescription: Echoes\n---\nEcho.\n' } });
-    const nc = await connect({ servers: stack.nats.url, name: 'bench-hops' });
+    const nc = await connectNats(stack.nats.url, 'bench-hops');
     const poster = createJsonPoster(`${stack.gatewayUrl}/a2a/v1`, { sockets: 1, headers: { 'x-api-key': stack.apiKey } });
     const seen = new Map<string, SeenCommit[]>();
     const watch = watchCommits({ nc, subjectPrefix: stack.nats.subjectPrefix, filter: '>', onCommit: (c) => seen.set(c.stepId, [...(seen.get(c.stepId) ?? []), c]) });

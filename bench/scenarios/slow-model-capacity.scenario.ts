@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from '@shaman/platform';
 import { createJetStreamEventStore } from '@shaman/event-store';
 import { stepRequestStream } from '@shaman/events';
 import { runRequested } from '@shaman/testing';
@@ -132,7 +133,7 @@ export const slowModelCapacityScenario: Scenario = {
           await closeStack();
           stack = await slowStack(cfg, latencyMs);
           stackLatency = latencyMs;
-          nc = await connect({ servers: stack.nats.url, name: 'bench-slow' });
+          nc = await connectNats(stack.nats.url, 'bench-slow');
         }
         ctx.log(`slow-model-capacity: ${count} runs via ${cfg.via}, model latency ${latencyMs} ms`);
         const m = await measureLevel({ stack, nc: nc!, count, cfg });

@@ -1,5 +1,5 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connectNats } from '@shaman/platform';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { messageSend, taskOf } from '../lib/a2a-message.js';
@@ -31,7 +31,7 @@ const memoryCells = (rss: Record<string, number>): Row =>
 const measureLevel = async (input: { stack: ShamanStack; concurrency: number; seconds: number; ctx: BenchContext }) => {
   const { stack, concurrency, ctx } = input;
   const poster = createJsonPoster(`${stack.gatewayUrl}/a2a/v1`, { sockets: concurrency, headers: { 'x-api-key': stack.apiKey } });
-  const nc = await connect({ servers: stack.nats.url, name: 'bench-sustained' });
+  const nc = await connectNats(stack.nats.url, 'bench-sustained');
   // Subscribed before the warm-up, so it is live by the time the measured window starts.
   const liveWatch = watchLiveLatency({ nc, subjectPrefix: stack.nats.subjectPrefix, orgId: stack.orgId, graphqlUrl: stack.graphqlUrl!, apiKey: stack.apiKey });
   let id = 0;

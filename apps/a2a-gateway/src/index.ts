@@ -1,8 +1,7 @@
-import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createJetStreamEventStore } from '@shaman/event-store';
 import { ensureJetStream } from '@shaman/nats-infra';
-import { createLogger, createPool, natsConnectOptions, traceAppends } from '@shaman/platform';
+import { createLogger, createPool, connectNats, traceAppends } from '@shaman/platform';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { edgeFromConfig } from './edge/index.js';
 import { pushFromConfig, startPushFromConfig } from './push/index.js';
@@ -20,7 +19,7 @@ export { loadGatewayConfig, type GatewayConfig } from './config.js';
 export const startGateway = async (config: GatewayConfig = loadGatewayConfig()): Promise<{ url: string; internalUrl: string | undefined; stop(): Promise<void> }> => {
   const logger = createLogger({ name: 'a2a-gateway', level: config.LOG_LEVEL });
   const pool = createPool(config.DATABASE_URL, { applicationName: 'a2a-gateway', max: 20 });
-  const nc = await connect(natsConnectOptions(config.NATS_URL, 'a2a-gateway'));
+  const nc = await connectNats(config.NATS_URL, 'a2a-gateway');
   const layout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
   await ensureJetStream(await jetstreamManager(nc), layout);
   // Appends are spans and carry their traceparent to the executor and projector (libs/platform tracing).

@@ -1,6 +1,5 @@
-import { connect } from '@nats-io/transport-node';
 import type { JetStreamEventStore } from '@shaman/event-store';
-import { createAppMetrics, createLogger, createPool, createSecretBox, natsCheck, natsConnectOptions, postgresCheck, softCheck, startHealthServer, type Pool } from '@shaman/platform';
+import { createAppMetrics, createLogger, createPool, createSecretBox, natsCheck, connectNats, postgresCheck, softCheck, startHealthServer, type Pool } from '@shaman/platform';
 import { loadExecutorConfig, type ExecutorConfig } from './config.js';
 import { combineToolSources } from './activities/call-tool.activity.js';
 import { providersFromConfig, startExecutorOn } from './executor.js';
@@ -23,7 +22,7 @@ export { toolOutcome, type Tool, type ToolSource } from './activities/call-tool.
 /** Starts an executor with its own NATS connection (and health endpoints when HEALTH_PORT is set); `stop` drains it. */
 export const startExecutor = async (config: ExecutorConfig = loadExecutorConfig()): Promise<{ stop(): Promise<void> }> => {
   const logger = createLogger({ name: 'executor', level: config.LOG_LEVEL });
-  const nc = await connect(natsConnectOptions(config.NATS_URL, `executor-${config.EXECUTOR_ID}`));
+  const nc = await connectNats(config.NATS_URL, `executor-${config.EXECUTOR_ID}`);
   const layout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
   const providers = providersFromConfig(config);
   const secretsPool: Pool | null = config.DATABASE_URL && config.SHAMAN_SECRET_KEY ? createPool(config.DATABASE_URL, { applicationName: 'executor-secrets', max: 4 }) : null;

@@ -1,8 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { createJetStreamEventStore } from '@shaman/event-store';
 import { ensureJetStream } from '@shaman/nats-infra';
-import { createLogger, createPool, natsConnectOptions, traceAppends } from '@shaman/platform';
+import { createLogger, createPool, connectNats, traceAppends } from '@shaman/platform';
 import { createOidcVerifier } from './auth/oidc.js';
 import { loadAllowlist } from './http/allowlist.hook.js';
 import { oidcConfigOf, type Config } from './config.js';
@@ -21,7 +20,7 @@ export type RunningGqlApi = { url: string; stop: () => Promise<void> };
 export const startGqlApi = async (config: Config): Promise<RunningGqlApi> => {
   const logger = createLogger({ name: 'gql-api', level: config.LOG_LEVEL });
   const pool = createPool(config.DATABASE_URL, { applicationName: 'shaman-gql-api' });
-  const nc = await connect(natsConnectOptions(config.NATS_URL, 'gql-api')).catch(async (error: unknown) => {
+  const nc = await connectNats(config.NATS_URL, 'gql-api').catch(async (error: unknown) => {
     await pool.end();
     throw error;
   });

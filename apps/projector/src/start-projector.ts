@@ -1,7 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
-import { createAppMetrics, createLogger, createPool, natsCheck, natsConnectOptions, postgresCheck, startHealthServer, type AppMetrics, type Logger } from '@shaman/platform';
+import { createAppMetrics, createLogger, createPool, natsCheck, connectNats, postgresCheck, startHealthServer, type AppMetrics, type Logger } from '@shaman/platform';
 import type { ProjectorConfig } from './config.js';
 import { batchObserver } from './metrics/batch-observer.js';
 import { projectionBacklogGauge } from './metrics/stream-backlog.js';
@@ -18,7 +17,7 @@ export const startProjector = async (config: ProjectorConfig, options: { logger?
   const logger = options.logger ?? createLogger({ name: 'projector', level: config.LOG_LEVEL });
   const metrics = options.metrics ?? createAppMetrics('projector');
   const layout: NatsLayout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
-  const nc = await connect(natsConnectOptions(config.NATS_URL, 'shaman-projector'));
+  const nc = await connectNats(config.NATS_URL, 'shaman-projector');
   const pool = createPool(config.DATABASE_URL, { applicationName: 'shaman-projector', max: 4, synchronousCommit: false });
   const close = async (): Promise<void> => {
     await nc.drain();

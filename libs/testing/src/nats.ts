@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureJetStream, type NatsLayout } from '@shaman/nats-infra';
+import { connectNats } from '@shaman/platform';
 import { randomBytes } from 'node:crypto';
 
 export const TEST_NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -14,7 +15,7 @@ export type TestNats = { nc: NatsConnection; layout: NatsLayout; url: string; cl
 export const createTestNats = async (options: { ackWaitMs?: number; maxDeliver?: number } = {}): Promise<TestNats> => {
   const id = randomBytes(5).toString('hex');
   const layout: NatsLayout = { stream: `TEST_${id.toUpperCase()}`, subjectPrefix: `t${id}` };
-  const nc = await connect({ servers: TEST_NATS_URL, name: `test-${id}` });
+  const nc = await connectNats(TEST_NATS_URL, `test-${id}`);
   const jsm = await jetstreamManager(nc);
   await ensureJetStream(jsm, layout, { ackWaitMs: options.ackWaitMs ?? 30_000, maxDeliver: options.maxDeliver ?? 5, maxAckPending: 1000 });
   return {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 
 export type RateLimitDecision = {
   allowed: boolean;
@@ -11,6 +11,14 @@ export type RateLimitDecision = {
 export type RateLimiter = (keyId: string, now: Date) => Promise<RateLimitDecision>;
 
 const WINDOW_MS = 60_000;
+
+/**
+ * The rate limiter's own connection. No offline queue: while Redis is unreachable a count fails at once and the
+ * request goes through (fail open) instead of waiting for a reconnect. Auto-pipelining sends the counts of one
+ * event-loop turn as one write: every request makes one, and on loopback each write also costs Redis a
+ * wake-up (docs/performance.md).
+ */
+export const RATE_LIMIT_REDIS_OPTIONS = { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true } as const satisfies RedisOptions;
 
 /** INCR, and the expiry set by the request that created the counter: one command per request instead of a MULTI of four. */
 const COUNT_SCRIPT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n`;

@@ -1,7 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { createJetStreamEventStore, type JetStreamEventStore } from '@shaman/event-store';
-import { natsServers } from '@shaman/platform';
+import { connectNats } from '@shaman/platform';
 import type { CliConfig } from '../config.js';
 
 /**
@@ -9,7 +8,7 @@ import type { CliConfig } from '../config.js';
  * connection attempt) with the address in the message, instead of retrying in silence.
  */
 export const withEventStore = async <T>(config: CliConfig, fn: (store: JetStreamEventStore) => Promise<T>): Promise<T> => {
-  const nc = await connect({ servers: natsServers(config.NATS_URL), name: 'shaman-cli', maxReconnectAttempts: 0 }).catch((error: unknown) => {
+  const nc = await connectNats(config.NATS_URL, 'shaman-cli', { maxReconnectAttempts: 0 }).catch((error: unknown) => {
     throw new Error(`cannot reach NATS at ${config.NATS_URL} (${error instanceof Error ? error.message : String(error)}); start it, e.g. nats-server -js`);
   });
   try {

@@ -1,5 +1,4 @@
-import { connect } from '@nats-io/transport-node';
-import { createPool, natsServers } from '@shaman/platform';
+import { connectNats, createPool } from '@shaman/platform';
 import { DEFAULT_PROJECTION } from '@shaman/projector';
 import { pino } from 'pino';
 import type { CliConfig } from '../config.js';
@@ -41,7 +40,7 @@ export const projectionsRebuildCommand = async (config: CliConfig, out: Output, 
   }
   // withEventStore checks the address and the stream (precise messages); the rebuild needs the raw connection too.
   await withEventStore(config, async () => undefined);
-  const nc = await connect({ servers: natsServers(config.NATS_URL), name: 'shaman-cli-rebuild', maxReconnectAttempts: 0 });
+  const nc = await connectNats(config.NATS_URL, 'shaman-cli-rebuild', { maxReconnectAttempts: 0 });
   const pool = createPool(config.DATABASE_ADMIN_URL, { max: 1, applicationName: 'shaman-projections-rebuild' });
   const logger = pino({ name: 'shaman-cli', level: config.LOG_LEVEL }, pino.destination(2));
   const progress = createProgressReporter({ tty: input.tty, write: (text) => process.stderr.write(text) });

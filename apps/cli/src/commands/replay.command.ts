@@ -1,5 +1,4 @@
-import { connect } from '@nats-io/transport-node';
-import { createPool, natsServers } from '@shaman/platform';
+import { connectNats, createPool } from '@shaman/platform';
 import { DEFAULT_PROJECTION } from '@shaman/projector';
 import { pino } from 'pino';
 import type { CliConfig } from '../config.js';
@@ -58,7 +57,7 @@ const verify = async (config: CliConfig, out: Output, input: { runId: string; or
 };
 
 const reexecute = async (config: CliConfig, out: Output, input: { runId: string; events: readonly RecordedEvent[] }): Promise<number> => {
-  const nc = await connect({ servers: natsServers(config.NATS_URL), name: 'shaman-cli-reexecute', maxReconnectAttempts: 0 });
+  const nc = await connectNats(config.NATS_URL, 'shaman-cli-reexecute', { maxReconnectAttempts: 0 });
   const logger = pino({ name: 'shaman-replay', level: config.LOG_LEVEL }, pino.destination(2));
   try {
     const result = await reexecuteRun({ nc, logger, stepTimeoutMs: STEP_TIMEOUT_MS }, input.events);
