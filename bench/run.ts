@@ -40,7 +40,7 @@ for (const scenario of selected) {
   try {
     const result = await scenario.run(ctx);
     results.push({ name: scenario.name, description: scenario.description, result });
-    console.log(`\n${scenario.name} (${config.BENCH_SECONDS} s per row, ${config.BENCH_WARMUP_SECONDS} s warm-up)\n${formatTable(result.columns, result.rows)}`);
+    console.log(`\n${scenario.name} (${result.window ?? `${config.BENCH_SECONDS} s per row`}, ${config.BENCH_WARMUP_SECONDS} s warm-up)\n${formatTable(result.columns, result.rows)}`);
     for (const table of result.tables ?? []) console.log(`\n${table.title}\n${formatTable(table.columns, table.rows)}`);
     if (result.verdicts.length > 0) {
       const verdictRows = result.verdicts.map((v) => ({ figure: v.what, value: v.value, target: v.target, met: v.met ? 'yes' : 'NO' }));

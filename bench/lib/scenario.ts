@@ -17,6 +17,8 @@ export type ScenarioResult = {
   verdicts: Verdict[];
   /** Further tables printed after the first, each under its title. */
   tables?: { title: string; columns: string[]; rows: Row[] }[];
+  /** The measured window, for the table's heading, when it is not `BENCH_SECONDS` per row. */
+  window?: string;
 };
 
 /** One benchmark, in its own file under bench/scenarios/ (issue 8 adds more alongside). */

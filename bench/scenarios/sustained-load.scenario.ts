@@ -124,6 +124,6 @@ export const sustainedLoadScenario: Scenario = {
       columns: ['load', 'cores busy', ...CPU_GROUPS],
       rows: cpuRows,
     };
-    return { columns, rows, verdicts, tables: [cpuTable] };
+    return { columns, rows, verdicts, tables: [cpuTable], window: `${seconds} s per level` };
   },
 };

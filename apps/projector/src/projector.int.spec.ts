@@ -10,7 +10,7 @@ import { loadConfig } from './config.js';
 import { projectBatch } from './project-batch.js';
 import { startProjector } from './start-projector.js';
 import { createProjector, type Projector, type ProjectorDeps } from './projector.js';
-import { applyBatch } from './read-models/apply-batch.js';
+import { applyEvents } from './read-models/apply-batch.js';
 import type { SequencedEvent } from './read-models/fold-steps.js';
 import { appendCommit, createClock, newStep, stepEvents, type StepAddress } from './step-events.fixtures.js';
 
@@ -53,7 +53,7 @@ describe('projector (real nats-server and PostgreSQL)', () => {
   beforeAll(async () => {
     [nats, db] = await Promise.all([createTestNats(), createTestDatabase()]);
     store = await createJetStreamEventStore({ nc: nats.nc, ...nats.layout });
-    pool = createPool(db.projectorUrl, { max: 4 });
+    pool = createPool(db.projectorUrl, { max: 4, pipeline: true }); // as the projector's own pool: batches pipelined
     const [ea1, ea2, eb1, ec1] = [stepEvents(a1, clock), stepEvents(a2, clock), stepEvents(b1, clock), stepEvents(c1, clock)];
     // Run A: a root that calls a child agent; both complete. Several events per commit, as the executor writes them.
     const a1Requested = ea1.requested('Planner');
@@ -181,7 +181,7 @@ describe('projector (real nats-server and PostgreSQL)', () => {
     const again = await projectBatch(pool, { name: DEFAULT_PROJECTION, lastSeq, events });
     expect(again).toEqual({ applied: false, position: lastSeq, steps: 0 });
     // Even past the checkpoint, each row's last_seq makes re-applied events no-ops.
-    expect(await withTransaction(pool, (client) => applyBatch(client, events))).toEqual({ steps: 0 });
+    expect(await withTransaction(pool, (client) => applyEvents(client, { events }))).toEqual({ steps: 0 });
     expect(await snapshot()).toEqual(before);
   });
 

@@ -18,7 +18,7 @@ export const startProjector = async (config: ProjectorConfig, options: { logger?
   const metrics = options.metrics ?? createAppMetrics('projector');
   const layout: NatsLayout = { stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, replicas: config.NATS_STREAM_REPLICAS };
   const nc = await connectNats(config.NATS_URL, 'shaman-projector');
-  const pool = createPool(config.DATABASE_URL, { applicationName: 'shaman-projector', max: 4, synchronousCommit: false });
+  const pool = createPool(config.DATABASE_URL, { applicationName: 'shaman-projector', max: 4, synchronousCommit: false, pipeline: true });
   const close = async (): Promise<void> => {
     await nc.drain();
     await pool.end();

@@ -14,6 +14,12 @@ export type PoolOptions = {
    * JetStream. Never for a pool that acknowledges anything to a caller.
    */
   synchronousCommit?: false;
+  /**
+   * Sends a client's queries as they are issued instead of one at a time after each answer (node-postgres
+   * pipeline mode), for a writer that issues several before it needs a result. Only where statements are
+   * issued together on purpose: an error aborts the transaction, so the ones behind it fail too.
+   */
+  pipeline?: boolean;
 };
 
 /**
@@ -29,6 +35,7 @@ export const createPool = (connectionString: string, options: PoolOptions = {}):
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'shaman',
     ...(options.synchronousCommit === false ? { options: '-c synchronous_commit=off' } : {}),
+    ...(options.pipeline ? { pipeline: true } : {}),
   });
   const onError = options.onConnectionError ?? (() => undefined);
   pool.on('error', onError);

@@ -41,7 +41,7 @@ export const projectionsRebuildCommand = async (config: CliConfig, out: Output, 
   // withEventStore checks the address and the stream (precise messages); the rebuild needs the raw connection too.
   await withEventStore(config, async () => undefined);
   const nc = await connectNats(config.NATS_URL, 'shaman-cli-rebuild', { maxReconnectAttempts: 0 });
-  const pool = createPool(config.DATABASE_ADMIN_URL, { max: 1, applicationName: 'shaman-projections-rebuild' });
+  const pool = createPool(config.DATABASE_ADMIN_URL, { max: 1, applicationName: 'shaman-projections-rebuild', pipeline: true });
   const logger = pino({ name: 'shaman-cli', level: config.LOG_LEVEL }, pino.destination(2));
   const progress = createProgressReporter({ tty: input.tty, write: (text) => process.stderr.write(text) });
   const started = performance.now();

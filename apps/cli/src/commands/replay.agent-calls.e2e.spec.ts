@@ -154,7 +154,10 @@ describe('shaman replay on agent-to-agent runs (CLI process against the real app
   it('--verify reports no difference after the projector was SIGKILLed in the middle of a batch under load', async () => {
     await projected();
     // Hold the Coordinator run's row: the projector's next batch that touches the run writes its other rows,
-    // then waits for this one inside its transaction, where it is killed.
+    // then waits for this one inside its transaction, where it is killed. The runs' upsert travels in the
+    // batch's last round trip, with the checkpoint's advance and COMMIT (the projector pipelines it), so the
+    // killed projector's backend has all of it: once the row is free it either finishes the batch or, when it
+    // notices the client gone first, aborts it. Either way, whole or nothing.
     const locker = new pg.Client({ connectionString: db.adminUrl });
     await locker.connect();
     await locker.query('BEGIN');
@@ -168,16 +171,24 @@ describe('shaman replay on agent-to-agent runs (CLI process against the real app
     const exited = new Promise((resolve) => projector.process.once('exit', resolve));
     projector.process.kill('SIGKILL');
     await exited;
-    // Read without waiting: the killed batch's backend still holds the checkpoint row, uncommitted.
+    const stepsOfRun = async () => Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM steps WHERE run_id = $1', [coordinator.contextId])).rows[0]?.n);
+    // Read without waiting: the killed batch's backend still holds the checkpoint row, uncommitted, and none of
+    // the batch is visible (the run's new root step has no row yet).
     const atKill = await checkpoint();
+    expect(await stepsOfRun()).toBe(3);
     await locker.query('ROLLBACK');
     await locker.end();
     const tasks = await load;
     expect(tasks.map((t) => t.status.state)).toEqual(tasks.map(() => 'completed'));
-    // Nothing of the killed batch was committed: no checkpoint move, and the new root step of the run has no row.
     expect(atKill).toBeLessThan(await lastSeq());
-    expect(await checkpoint()).toBe(atKill);
-    expect(Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM steps WHERE run_id = $1', [coordinator.contextId])).rows[0]?.n)).toBe(3);
+    // Once the killed projector's backend is gone, its batch is in or out as a whole: the run's new root step
+    // has a row exactly when the checkpoint moved past the kill.
+    await eventually(async () => {
+      const left = await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'shaman-projector'");
+      return left.rowCount === 0 ? true : undefined;
+    }, 'the killed projector backend to end');
+    const committed = (await checkpoint()) > atKill;
+    expect(await stepsOfRun()).toBe(committed ? 4 : 3);
 
     await stack.restartProjector();
     await projected();

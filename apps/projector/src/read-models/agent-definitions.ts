@@ -1,7 +1,7 @@
 import type { RepositoryEvent } from '@shaman/events';
-import type { PoolClient } from '@shaman/platform';
 import { appendRows, type AppendOnlyTable } from './append-only.js';
 import { toJsonParam } from './json-param.js';
+import type { Statement } from './statements.js';
 
 export type SequencedRepositoryEvent = { seq: number; event: RepositoryEvent };
 
@@ -32,24 +32,24 @@ const MARK_REMOVED = `
  * `agent_definition_history` every change. Events are applied one statement per kind, in stream order within
  * a batch (an agent added and removed in one batch ends removed: the removal's sequence is higher).
  */
-export const applyAgentDefinitions = async (client: PoolClient, events: readonly SequencedRepositoryEvent[]): Promise<void> => {
-  if (events.length === 0) return;
+export const agentDefinitionWrites = (events: readonly SequencedRepositoryEvent[]): Statement[] => {
+  const statements: Statement[] = [];
   const history: Record<string, unknown>[] = [];
   for (const { seq, event } of events) {
     const base = { org_id: event.metadata.orgId, event_id: event.metadata.eventId, repository_id: event.metadata.repositoryId, recorded_at: event.metadata.at, seq };
     if (event.type === 'AgentDefinitionChanged') {
       const d = event.data;
       history.push({ ...base, name: d.agent, change: d.change, commit: d.commit, digest: d.digest });
-      await client.query(UPSERT_LIVE, [toJsonParam([{
+      statements.push({ text: UPSERT_LIVE, values: [toJsonParam([{
         org_id: event.metadata.orgId, repository_id: event.metadata.repositoryId, repository: d.repository, name: d.agent, commit: d.commit, file: d.file,
         digest: d.digest, exposed: d.exposed, description: d.description, tags: d.tags, model: d.model, updated_at: event.metadata.at, last_seq: seq,
-      }])]);
+      }])] });
     } else if (event.type === 'AgentRemoved') {
       history.push({ ...base, name: event.data.agent, change: 'removed', commit: event.data.commit, digest: null });
-      await client.query(MARK_REMOVED, [toJsonParam([{
+      statements.push({ text: MARK_REMOVED, values: [toJsonParam([{
         org_id: event.metadata.orgId, repository_id: event.metadata.repositoryId, name: event.data.agent, commit: event.data.commit, updated_at: event.metadata.at, last_seq: seq,
-      }])]);
+      }])] });
     }
   }
-  await appendRows(client, HISTORY, history);
+  return [...statements, ...appendRows(HISTORY, history)];
 };

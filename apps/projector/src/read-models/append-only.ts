@@ -1,5 +1,6 @@
-import { preparedStatement, type PoolClient } from '@shaman/platform';
+import { preparedStatement } from '@shaman/platform';
 import { toJsonParam } from './json-param.js';
+import type { Statement } from './statements.js';
 
 /** An append-only read model: one row per event, keyed by the event id, never updated. */
 export type AppendOnlyTable = { table: string; columns: readonly (readonly [name: string, sqlType: string])[] };
@@ -19,10 +20,8 @@ const statementOf = (spec: AppendOnlyTable): ReturnType<typeof preparedStatement
 };
 
 /**
- * Inserts a batch's rows in one statement. Keyed by event id, so a batch applied twice inserts nothing the
- * second time (replay and redelivery are no-ops).
+ * Inserts a batch's rows in one statement (none for no rows). Keyed by event id, so a batch applied twice
+ * inserts nothing the second time (replay and redelivery are no-ops).
  */
-export const appendRows = async (client: PoolClient, spec: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Promise<number> => {
-  if (rows.length > 0) await client.query(statementOf(spec)([toJsonParam(rows)]));
-  return rows.length;
-};
+export const appendRows = (spec: AppendOnlyTable, rows: readonly Record<string, unknown>[]): Statement[] =>
+  rows.length > 0 ? [statementOf(spec)([toJsonParam(rows)])] : [];

@@ -1,6 +1,6 @@
 import type { RunLifecycleEvent } from '@shaman/events';
-import type { PoolClient } from '@shaman/platform';
 import { toJsonParam } from './json-param.js';
+import type { Statement } from './statements.js';
 
 export type SequencedRunEvent = { seq: number; event: RunLifecycleEvent };
 
@@ -13,11 +13,11 @@ const INSERT_CREATED = `
   ON CONFLICT (id) DO NOTHING`;
 
 /** Projects `RunCreated`: idempotent, a replayed batch inserts nothing twice. */
-export const applyCreatedRuns = async (client: PoolClient, events: readonly SequencedRunEvent[]): Promise<void> => {
+export const createdRunWrites = (events: readonly SequencedRunEvent[]): Statement[] => {
   const rows = events.flatMap(({ seq, event }) =>
     event.type === 'RunCreated'
       ? [{ org_id: event.metadata.orgId, run_id: event.metadata.runId, initiator_kind: event.data.initiator.kind, initiator_id: event.data.initiator.id, at: event.metadata.at, seq }]
       : [],
   );
-  if (rows.length > 0) await client.query(INSERT_CREATED, [toJsonParam(rows)]);
+  return rows.length > 0 ? [{ text: INSERT_CREATED, values: [toJsonParam(rows)] }] : [];
 };

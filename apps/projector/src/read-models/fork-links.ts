@@ -1,6 +1,6 @@
-import type { PoolClient } from '@shaman/platform';
 import type { SequencedEvent } from './fold-steps.js';
 import { toJsonParam } from './json-param.js';
+import type { Statement } from './statements.js';
 
 // Runs the same batch has just upserted (upsert-runs.ts never touches these columns, so the link stays).
 const LINK_FORKS = `
@@ -9,11 +9,11 @@ const LINK_FORKS = `
   WHERE runs.org_id = r.org_id AND runs.id = r.run_id`;
 
 /** Links a run made by `shaman fork` to its origin: from its root step's `RunRequested.forkedFrom`. Idempotent. */
-export const applyForkLinks = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<void> => {
+export const forkLinkWrites = (events: readonly SequencedEvent[]): Statement[] => {
   const rows = events.flatMap(({ event }) =>
     event.type === 'RunRequested' && event.data.forkedFrom && event.data.parentStepId === null
       ? [{ org_id: event.metadata.orgId, run_id: event.metadata.runId, from_run: event.data.forkedFrom.runId, from_step: event.data.forkedFrom.stepId }]
       : [],
   );
-  if (rows.length > 0) await client.query(LINK_FORKS, [toJsonParam(rows)]);
+  return rows.length > 0 ? [{ text: LINK_FORKS, values: [toJsonParam(rows)] }] : [];
 };

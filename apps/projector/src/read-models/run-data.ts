@@ -1,6 +1,6 @@
-import type { PoolClient } from '@shaman/platform';
 import type { SequencedEvent } from './fold-steps.js';
 import { appendRows, type AppendOnlyTable } from './append-only.js';
+import type { Statement } from './statements.js';
 
 // The version is the commit's stream sequence, so "latest" (the run_data_latest view) is the order the
 // executor reads in.
@@ -11,7 +11,7 @@ const RUN_DATA: AppendOnlyTable = {
 };
 
 /** Appends every `RunDataWritten` of the batch to `run_data`, in one statement. */
-export const applyRunData = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<number> => {
+export const runDataWrites = (events: readonly SequencedEvent[]): Statement[] => {
   const rows = events.flatMap(({ seq, event }) =>
     event.type === 'RunDataWritten'
       ? [{
@@ -28,5 +28,5 @@ export const applyRunData = async (client: PoolClient, events: readonly Sequence
         }]
       : [],
   );
-  return appendRows(client, RUN_DATA, rows);
+  return appendRows(RUN_DATA, rows);
 };

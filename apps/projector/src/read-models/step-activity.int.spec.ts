@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProjector } from '../projector.js';
 import { appendCommit, createClock, newStep, stepEvents, type StepAddress } from '../step-events.fixtures.js';
-import { applyBatch } from './apply-batch.js';
+import { applyEvents } from './apply-batch.js';
 import type { SequencedEvent } from './fold-steps.js';
 
 type Json = Record<string, unknown>;
@@ -106,7 +106,7 @@ describe('step activity read models (real nats-server and PostgreSQL)', () => {
     for await (const stored of store.readFilter('>')) {
       for (const raw of stored.commit.events) events.push({ seq: stored.seq, event: ShamanEvent.parse(raw) });
     }
-    await withTransaction(pool, (client) => applyBatch(client, events));
+    await withTransaction(pool, (client) => applyEvents(client, { events }));
     expect(await snapshot()).toEqual(before);
     await pool.query(`DELETE FROM ${TABLES.join('; DELETE FROM ')}; DELETE FROM projection_checkpoints`);
     await project();

@@ -1,7 +1,7 @@
-import type { PoolClient } from '@shaman/platform';
 import { appendRows, type AppendOnlyTable } from './append-only.js';
 import type { SequencedEvent } from './fold-steps.js';
 import { toJsonParam } from './json-param.js';
+import type { Statement } from './statements.js';
 
 const STEP_INPUT_REQUESTS: AppendOnlyTable = {
   table: 'step_input_requests',
@@ -27,19 +27,19 @@ const FILL_ANSWERS = `
   FROM pick WHERE q.event_id = pick.request_event_id`;
 
 /** Records every `StepInputRequired` of the batch, then the answers (`StepInputProvided`): at most two statements. */
-export const applyInputRequests = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<void> => {
+export const inputRequestWrites = (events: readonly SequencedEvent[]): Statement[] => {
   const requests = events.flatMap(({ seq, event: { type, data, metadata } }) =>
     type === 'StepInputRequired'
       ? [{ org_id: metadata.orgId, event_id: metadata.eventId, run_id: metadata.runId, step_id: metadata.stepId, tool_call_id: data.toolCallId,
           prompt: data.prompt, requested_at: metadata.at, seq }]
       : [],
   );
-  await appendRows(client, STEP_INPUT_REQUESTS, requests);
+  const inserts = appendRows(STEP_INPUT_REQUESTS, requests);
   const answers = events.flatMap(({ seq, event: { type, data, metadata } }) =>
     type === 'StepInputProvided'
       ? [{ org_id: metadata.orgId, event_id: metadata.eventId, step_id: metadata.stepId, answer: data.message, answered_by_kind: data.providedBy.kind,
           answered_by_id: data.providedBy.id, answered_at: metadata.at, seq }]
       : [],
   );
-  if (answers.length > 0) await client.query(FILL_ANSWERS, [toJsonParam(answers)]);
+  return answers.length > 0 ? [...inserts, { text: FILL_ANSWERS, values: [toJsonParam(answers)] }] : inserts;
 };

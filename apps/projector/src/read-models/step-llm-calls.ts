@@ -1,6 +1,6 @@
-import type { PoolClient } from '@shaman/platform';
 import { appendRows, type AppendOnlyTable } from './append-only.js';
 import type { SequencedEvent } from './fold-steps.js';
+import type { Statement } from './statements.js';
 
 const STEP_LLM_CALLS: AppendOnlyTable = {
   table: 'step_llm_calls',
@@ -17,7 +17,7 @@ type Price = { costMicros: number; priceTable: string };
  * the same commit (libs/events), and a batch holds whole commits, so the price is always in the same batch:
  * paired by step and iteration, which the step decider never repeats.
  */
-export const applyLlmCalls = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<void> => {
+export const llmCallWrites = (events: readonly SequencedEvent[]): Statement[] => {
   const prices = new Map<string, Price>();
   for (const { event } of events) {
     if (event.type === 'UsageRecorded') prices.set(`${event.metadata.stepId}/${event.data.iteration}`, event.data);
@@ -32,5 +32,5 @@ export const applyLlmCalls = async (client: PoolClient, events: readonly Sequenc
       latency_ms: data.latencyMs, cost_micros: price?.costMicros ?? null, price_table: price?.priceTable ?? null, responded_at: metadata.at, seq,
     }];
   });
-  await appendRows(client, STEP_LLM_CALLS, rows);
+  return appendRows(STEP_LLM_CALLS, rows);
 };

@@ -1,7 +1,7 @@
-import type { PoolClient } from '@shaman/platform';
 import { appendRows, type AppendOnlyTable } from './append-only.js';
 import type { SequencedEvent } from './fold-steps.js';
 import { toJsonParam } from './json-param.js';
+import type { Statement } from './statements.js';
 
 const STEP_TOOL_CALLS: AppendOnlyTable = {
   table: 'step_tool_calls',
@@ -29,14 +29,14 @@ const FILL_RESULTS = `
   FROM pick WHERE c.event_id = pick.call_event_id`;
 
 /** Records every `ToolCalled` of the batch, then fills in the `ToolResulted`s: at most two statements. */
-export const applyToolCalls = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<void> => {
+export const toolCallWrites = (events: readonly SequencedEvent[]): Statement[] => {
   const calls = events.flatMap(({ seq, event: { type, data, metadata } }) =>
     type === 'ToolCalled'
       ? [{ org_id: metadata.orgId, event_id: metadata.eventId, run_id: metadata.runId, step_id: metadata.stepId, tool_call_id: data.toolCallId,
           iteration: data.iteration, name: data.name, arguments: data.arguments, called_at: metadata.at, seq }]
       : [],
   );
-  await appendRows(client, STEP_TOOL_CALLS, calls);
+  const inserts = appendRows(STEP_TOOL_CALLS, calls);
   const results = events.flatMap(({ seq, event: { type, data, metadata } }) =>
     type === 'ToolResulted'
       ? [{ org_id: metadata.orgId, event_id: metadata.eventId, step_id: metadata.stepId, tool_call_id: data.toolCallId,
@@ -44,5 +44,5 @@ export const applyToolCalls = async (client: PoolClient, events: readonly Sequen
           output: data.output ?? null, is_error: data.isError, latency_ms: data.latencyMs, resulted_at: metadata.at, seq }]
       : [],
   );
-  if (results.length > 0) await client.query(FILL_RESULTS, [toJsonParam(results)]);
+  return results.length > 0 ? [...inserts, { text: FILL_RESULTS, values: [toJsonParam(results)] }] : inserts;
 };

@@ -1,6 +1,7 @@
 import { deriveRunStatus, isTerminalRowStatus } from '@shaman/domain';
-import { preparedStatement, type PoolClient } from '@shaman/platform';
+import { preparedStatement } from '@shaman/platform';
 import { toJsonParam } from './json-param.js';
+import type { Statement } from './statements.js';
 
 export type RunKey = { orgId: string; runId: string };
 
@@ -52,19 +53,23 @@ export const UPSERT_RUNS = preparedStatement(
     updated_at = EXCLUDED.updated_at, completed_at = EXCLUDED.completed_at, last_seq = EXCLUDED.last_seq`,
 );
 
+type RootStatusesRow = { run_id: string; root_statuses: string[] };
+
+/** Each run once, even if (bad data) two organizations used its id: the upsert must never touch a row twice. */
+export const uniqueRuns = (keys: readonly RunKey[]): RunKey[] => [...new Map(keys.map((k) => [k.runId, k])).values()];
+
+/** Reads the runs' root statuses; sent after their steps' upsert, in the same transaction, so it sees it. */
+export const rootStatusesRead = (runs: readonly RunKey[]): Statement => ROOT_STATUSES([runs.map((k) => k.orgId), runs.map((k) => k.runId)]);
+
 /**
- * Recomputes the given runs from their steps (already upserted in this transaction): two statements per
- * batch whatever its size. A run id is keyed once even if (bad data) two organizations used it, so the
- * upsert never touches a row twice.
+ * Recomputes the runs from their steps and the root statuses read after the steps' upsert: one statement per
+ * batch whatever its size (none when no run has a step).
  */
-export const upsertRuns = async (client: PoolClient, keys: readonly RunKey[]): Promise<void> => {
-  const unique = [...new Map(keys.map((k) => [k.runId, k])).values()];
-  if (unique.length === 0) return;
-  const roots = await client.query<{ run_id: string; root_statuses: string[] }>(ROOT_STATUSES([unique.map((k) => k.orgId), unique.map((k) => k.runId)]));
-  const statusOf = new Map(roots.rows.map((r) => [r.run_id, deriveRunStatus(r.root_statuses)]));
-  const runs = unique.flatMap(({ orgId, runId }) => {
+export const upsertRunsWrites = (runs: readonly RunKey[], roots: readonly RootStatusesRow[]): Statement[] => {
+  const statusOf = new Map(roots.map((r) => [r.run_id, deriveRunStatus(r.root_statuses)]));
+  const rows = runs.flatMap(({ orgId, runId }) => {
     const status = statusOf.get(runId);
     return status === undefined ? [] : [{ org_id: orgId, run_id: runId, status, terminal: isTerminalRowStatus(status) }];
   });
-  await client.query(UPSERT_RUNS([toJsonParam(runs)]));
+  return rows.length > 0 ? [UPSERT_RUNS([toJsonParam(rows)])] : [];
 };

@@ -1,6 +1,6 @@
-import type { PoolClient } from '@shaman/platform';
 import type { SequencedEvent } from './fold-steps.js';
 import { appendRows, type AppendOnlyTable } from './append-only.js';
+import type { Statement } from './statements.js';
 
 const USAGE_LEDGER: AppendOnlyTable = {
   table: 'usage_ledger',
@@ -10,7 +10,7 @@ const USAGE_LEDGER: AppendOnlyTable = {
 };
 
 /** Appends every `UsageRecorded` of the batch to the usage ledger, in one statement. */
-export const applyUsage = async (client: PoolClient, events: readonly SequencedEvent[]): Promise<number> => {
+export const usageWrites = (events: readonly SequencedEvent[]): Statement[] => {
   const rows = events.flatMap(({ seq, event }) =>
     event.type === 'UsageRecorded'
       ? [{
@@ -30,5 +30,5 @@ export const applyUsage = async (client: PoolClient, events: readonly SequencedE
         }]
       : [],
   );
-  return appendRows(client, USAGE_LEDGER, rows);
+  return appendRows(USAGE_LEDGER, rows);
 };
