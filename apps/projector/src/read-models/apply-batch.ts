@@ -37,7 +37,7 @@ export type BatchEvents = {
   runEvents?: readonly SequencedRunEvent[];
 };
 
-/** The steps a batch's events touch, as stored before it: read by `loadSteps`, folded by `applyEvents`. */
+/** The steps a batch's events touch, as stored before it: read by `loadStepsRead`, folded by `applyEvents`. */
 export type StoredSteps = Map<string, StepRow>;
 
 export const stepIdsOf = (events: readonly SequencedEvent[]): string[] => [...new Set(events.map((e) => e.event.metadata.stepId))];
