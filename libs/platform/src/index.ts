@@ -20,8 +20,8 @@ export { inSpan, startSpan, withActiveSpan, injectTraceHeaders, activeTraceparen
 export { traceAppends } from './tracing/trace-appends.js';
 export { registerRequestScope } from './tracing/request-scope.js';
 export { runApp, startWhenReachable, isUnreachable } from './app-lifecycle.js';
-export { natsServers, natsConnectOptions } from './nats-servers.js';
-export { connectNats, CoalescingTransport, COALESCE_FLUSH_BYTES } from './nats-connect.js';
+export { natsServers } from './nats-servers.js';
+export { connectNats } from './nats-connect.js';
 export { createSecretBox, generateSecretKey, SecretBoxError, type SecretBox, type SecretBoxErrorCode } from './secret-box.js';
 export {
   upsertRepository,
