@@ -141,7 +141,10 @@ const endIn = (data: Uint8Array): StepEnd | null => {
   } catch {
     return null;
   }
+  // Only the end events are validated: a final commit also carries the step's start, model calls and tools.
   const ends = raws.flatMap((raw) => {
+    const type = (raw as { type?: unknown } | null)?.type;
+    if (typeof type !== 'string' || !END_TYPES.includes(type)) return [];
     const parsed = ShamanEvent.safeParse(raw);
     return parsed.success && isEnd(parsed.data) ? [parsed.data] : [];
   });

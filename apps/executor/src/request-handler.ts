@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { DEFAULT_RETRY_POLICY, decideRetry, evolveStep, initialStepState, isTerminalStep, nextAction, type RetryPolicy, type Step } from '@shaman/domain';
-import { decodeCommit, type JetStreamEventStore } from '@shaman/event-store';
+import type { JetStreamEventStore } from '@shaman/event-store';
 import { RequestEvent, type RunRequested } from '@shaman/events';
 import type { Logger } from '@shaman/platform';
 import type { runStep } from './run-step.js';
@@ -8,6 +8,7 @@ import { FencedError, loadStep, type StepHandle } from './step-log.js';
 import { deadlineAbortOf } from './deadlines/deadline-abort.js';
 import { classifyFailure, recordDeadLetter, recordRetry } from './deadlines/failed-attempt.js';
 import { notifyParent } from './child-calls.js';
+import { requestCommitOf } from './request-commit.js';
 
 /** How long an answer waits when it arrives while the run that asked the question is still letting go here. */
 const INPUT_RETRY_MS = 250;
@@ -206,7 +207,7 @@ const firstDeliveryUnseen = (m: JsMsg, deps: Pick<RequestHandlerDeps, 'ackWaitMs
 /** A request commit holds exactly one request event; anything else is poison and is terminated, not retried. */
 const parseRequest = (m: JsMsg, logger: Logger): RequestEvent | null => {
   try {
-    const [first, ...rest] = decodeCommit(m.data).events;
+    const [first, ...rest] = requestCommitOf(m).events;
     if (rest.length > 0) throw new Error('a request commit must hold one event');
     return RequestEvent.parse(first);
   } catch (error) {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 export type ApiKeyEnvironment = 'live' | 'test';
 export type GeneratedApiKey = { key: string; prefix: string; hash: string };
@@ -15,7 +15,7 @@ export const generateApiKey = (env: ApiKeyEnvironment = 'live'): GeneratedApiKey
   return { key, prefix: key.slice(0, 16), hash: hashApiKey(key) };
 };
 
-export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+export const hashApiKey = (key: string): string => hash('sha256', key, 'hex');
 
 /** Cheap shape check before any database lookup. */
 export const looksLikeApiKey = (value: string): boolean => KEY_PATTERN.test(value);

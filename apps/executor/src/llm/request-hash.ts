@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { LlmRequest } from './llm-provider.js';
 
 // Sorting keys makes the hash independent of how the request object happened to be built.
@@ -18,5 +18,5 @@ const canonicalize = (value: unknown): unknown => {
 export const hashLlmRequest = (request: LlmRequest): string => {
   const { model, messages, tools, temperature, maxTokens } = request;
   const canonical = JSON.stringify(canonicalize({ model, messages, tools, temperature, maxTokens }));
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonical, 'hex');
 };

@@ -1,5 +1,5 @@
 import { LlmResponded } from '@shaman/events';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { LlmRequest } from './llm-provider.js';
@@ -38,7 +38,7 @@ export type ResponseCache = {
  * prefix, so two organizations never share an answer even for byte-identical requests.
  */
 export const responseCacheKey = (input: { orgId: string; provider: string; request: LlmRequest }): string =>
-  createHash('sha256').update(`${input.orgId}\n${input.provider}\n${hashLlmRequest(input.request)}`).digest('hex');
+  hash('sha256', `${input.orgId}\n${input.provider}\n${hashLlmRequest(input.request)}`, 'hex');
 
 /** Defaults for an agent that opts in when its organization set nothing (migration 0012's column defaults). */
 export const DEFAULT_BOUNDS = { maxEntries: 1000, maxEntryBytes: 256 * 1024 } as const;

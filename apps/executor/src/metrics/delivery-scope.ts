@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { decodeCommit } from '@shaman/event-store';
 import { SpanKind, contextOf, inSpan, withLogContext, type Logger, type RunMetrics } from '@shaman/platform';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { requestCommitOf } from '../request-commit.js';
 
 /** The step one delivery drives, as far as this process knows it: its agent, learnt from the request or its events. */
 export type DeliveryScope = { agent: string };
@@ -13,7 +13,7 @@ type RequestHead = { type: string; orgId?: string; runId?: string; stepId?: stri
 /** What the edge needs from a request commit, without trusting it (the handler parses it properly). */
 const headOf = (m: JsMsg): RequestHead => {
   try {
-    const [first] = decodeCommit(m.data).events as { type?: unknown; data?: { agent?: { name?: unknown } }; metadata?: Record<string, unknown> }[];
+    const [first] = requestCommitOf(m).events as { type?: unknown; data?: { agent?: { name?: unknown } }; metadata?: Record<string, unknown> }[];
     const meta = first?.metadata ?? {};
     const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
     return { type: text(first?.type) ?? 'unknown', orgId: text(meta['orgId']), runId: text(meta['runId']), stepId: text(meta['stepId']), traceparent: text(meta['traceparent']) ?? m.headers?.get('traceparent') ?? undefined, agent: text(first?.data?.agent?.name) };
