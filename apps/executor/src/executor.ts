@@ -6,8 +6,6 @@ import { createAppMetrics, createRunMetrics, traceAppends, type AppMetrics, type
 import { callLlmActivity } from './activities/call-llm.activity.js';
 import { callToolActivity, combineToolSources, staticToolSource, type Tool, type ToolSource } from './activities/call-tool.activity.js';
 import { createAgentResolver } from './agent-resolver.js';
-import { listenForCancels } from './cancel-listener.js';
-import { listenForDeadlines } from './deadlines/deadline-listener.js';
 import { listenForMaxDeliveries } from './deadlines/max-deliveries-listener.js';
 import { startDeadlines, type DeadlineOptions } from './deadlines/deadline-runtime.js';
 import { DEFAULT_CLAIM_WITH_ANSWER_MS, type ExecutorConfig } from './config.js';
@@ -24,6 +22,7 @@ import { withLatency } from './llm/latency.provider.js';
 import { createModelRoutes } from './llm/model-routes.js';
 import { handleRequest } from './request-handler.js';
 import { runStep } from './run-step.js';
+import { listenForStepSignals } from './step-signals.js';
 import { requestUserInputToolSource } from './tools/platform/request-user-input.tool.js';
 
 export type ExecutorDeps = {
@@ -111,8 +110,7 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
     deadlines,
   });
   const inFlight = new Map<string, AbortController>();
-  const cancels = listenForCancels({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix, inFlight });
-  const deadlineAborts = listenForDeadlines({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix, inFlight, logger });
+  const signals = listenForStepSignals({ nc: deps.nc, subjectPrefix: deps.layout.subjectPrefix, inFlight, logger });
   const exhausted = listenForMaxDeliveries({ nc: deps.nc, store, consumer: EXECUTOR_CONSUMER, clock, logger });
   const loop = await runConsumerLoop({
     js: store.js,
@@ -127,8 +125,7 @@ export const startExecutorOn = async (deps: ExecutorDeps): Promise<Executor> => 
   return {
     inFlight: () => inFlight.size,
     stop: async (graceMs = 25_000) => {
-      cancels.unsubscribe();
-      deadlineAborts.unsubscribe();
+      signals.unsubscribe();
       exhausted.unsubscribe();
       await loop.stop(graceMs);
       await deadlines?.close();
