@@ -22,7 +22,7 @@ describe('listenForStepSignals (real nats-server)', () => {
   });
 
   /** Publishes a request commit on the step's request subject as a core message, the way subscribers see it. */
-  const publish = async (stepId: string, events: { type: string; data: unknown; metadata: unknown }[]): Promise<void> => {
+  const publish = async (stepId: string, events: { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[]): Promise<void> => {
     nats.nc.publish(`${nats.layout.subjectPrefix}.req.${orgId}.${runId}.${stepId}`, encodeCommit(events), { headers: commitHeaders(events) });
     await nats.nc.flush();
   };
