@@ -22,6 +22,7 @@ export { registerRequestScope } from './tracing/request-scope.js';
 export { runApp, startWhenReachable, isUnreachable } from './app-lifecycle.js';
 export { natsServers } from './nats-servers.js';
 export { connectNats } from './nats-connect.js';
+export { turnCork, COALESCE_FLUSH_BYTES, type TurnCork } from './turn-cork.js';
 export { createSecretBox, generateSecretKey, SecretBoxError, type SecretBox, type SecretBoxErrorCode } from './secret-box.js';
 export {
   upsertRepository,

@@ -1,25 +1,13 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { TEST_NATS_URL } from '@shaman/testing';
+import { TEST_NATS_URL, countSocketWrites } from '@shaman/testing';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COALESCE_FLUSH_BYTES, connectNats } from './nats-connect.js';
+import { connectNats } from './nats-connect.js';
+import { COALESCE_FLUSH_BYTES } from './turn-cork.js';
 
 /** The client's socket, to count what reaches the kernel: one `_write`/`_writev` is one write(2). */
 const socketOf = (nc: NatsConnection): Socket => (nc as unknown as { protocol: { transport: { socket: Socket } } }).protocol.transport.socket;
-
-const countWrites = (socket: Socket): { count: () => number } => {
-  let writes = 0;
-  const target = socket as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
-  for (const name of ['_write', '_writev'] as const) {
-    const original = target[name].bind(socket);
-    target[name] = (...args: unknown[]) => {
-      writes += 1;
-      return original(...args);
-    };
-  }
-  return { count: () => writes };
-};
 
 /** Publishes `n` messages, each from its own microtask, as continuations that publish do; all within one turn. */
 const publishAcrossMicrotasks = async (nc: NatsConnection, subject: string, n: number, size = 8): Promise<void> => {
@@ -43,7 +31,7 @@ describe('connectNats: one write per event-loop turn', () => {
     const received: string[] = [];
     const sub = listener.subscribe(s, { callback: (_err, msg) => void received.push(msg.string()) });
     await listener.flush();
-    const writes = countWrites(socketOf(publisher));
+    const writes = countSocketWrites(socketOf(publisher));
 
     await publishAcrossMicrotasks(publisher, s, 20);
     expect(writes.count()).toBe(0); // still this turn: held
@@ -59,7 +47,7 @@ describe('connectNats: one write per event-loop turn', () => {
   it('would have written once per microtask with the stock transport (what the test above guards)', async () => {
     const stock = await connect({ servers: TEST_NATS_URL, name: 'coalesce-stock' });
     open.push(stock);
-    const writes = countWrites(socketOf(stock));
+    const writes = countSocketWrites(socketOf(stock));
     await publishAcrossMicrotasks(stock, subject(), 20);
     await new Promise((resolve) => setImmediate(resolve));
     expect(writes.count()).toBe(20);
@@ -69,7 +57,7 @@ describe('connectNats: one write per event-loop turn', () => {
     const publisher = await connectNats(TEST_NATS_URL, 'coalesce-burst');
     open.push(publisher);
     const socket = socketOf(publisher);
-    const writes = countWrites(socket);
+    const writes = countSocketWrites(socket);
     const size = 1024;
     const n = Math.ceil((3 * COALESCE_FLUSH_BYTES) / size);
     let held = 0;

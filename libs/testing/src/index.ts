@@ -11,3 +11,4 @@ export { startPrivateServices, freePort, type PrivateServices } from './private-
 export { runLoad, type LoadTally } from './chaos/load.js';
 export { startRegistryServer, listedAgent, type RegistryServer, type RegistryServerState } from './registry-server.js';
 export { serveOriginOverHttp, type HttpOrigin } from './git-http-origin.js';
+export { countSocketWrites } from './socket-writes.js';

@@ -15,6 +15,7 @@ import { complexityLimitRule } from '../graphql/complexity.rule.js';
 import { depthLimitRule } from '../graphql/depth-limit.rule.js';
 import type { OperationAllowlist } from '../http/allowlist.hook.js';
 import { createFeedRegistry } from './feed-registry.js';
+import { coalesceFrames } from './coalesce-frames.js';
 import type { SubscriptionContext } from './subscription-context.js';
 
 // graphql-ws and graphql-tools check `instanceof` against their graphql: `validate` must be the instance that
@@ -70,7 +71,7 @@ export const createLiveEndpoint = (deps: LiveEndpointDeps): { wsHandler: Websock
   const live = { store: deps.store, feeds };
   const rules = [...specifiedRules, depthLimitRule(deps.maxDepth), complexityLimitRule(deps.maxComplexity ?? 10_000), subscriptionsOnly];
   const format = formatGqlError(deps.logger);
-  const wsHandler = makeHandler<ConnectionParams, Extra>({
+  const handler = makeHandler<ConnectionParams, Extra>({
     schema: deps.schema,
     validate: (schema, document) => validate(schema, document, rules),
     onConnect: async (ctx) => {
@@ -105,6 +106,10 @@ export const createLiveEndpoint = (deps: LiveEndpointDeps): { wsHandler: Websock
       result.errors ? { ...result, errors: result.errors.map((error) => format(error.toJSON(), error)) } : undefined,
     isProd: true,
   });
+  const wsHandler: WebsocketHandler = function (socket, request) {
+    coalesceFrames(socket, request.raw.socket);
+    return handler.call(this, socket, request);
+  };
   return { wsHandler, close: () => feeds.closeAll() };
 };
 
