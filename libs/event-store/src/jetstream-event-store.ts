@@ -18,6 +18,7 @@ import {
 import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
+import { createAckedPublisher } from './acked-publisher.js';
 import { commitHeaders, commitIdOf, encodeCommit } from './commit.js';
 import { firstCommitOn, lastCommitOn, readCommits, type StoredCommit } from './read-subjects.js';
 
@@ -53,10 +54,15 @@ export type JetStreamEventStoreOptions = { nc: NatsConnection; stream: string; s
 
 /** JetStream's "wrong last sequence: N" (10071). */
 const WRONG_LAST_SEQUENCE = 10071;
+/** How long an append waits for JetStream's acknowledgement (the client's default for `js.publish`). */
+const PUBLISH_TIMEOUT_MS = 5_000;
+const MSG_ID_HEADER = 'Nats-Msg-Id';
+const EXPECTED_LAST_SUBJECT_SEQUENCE_HEADER = 'Nats-Expected-Last-Subject-Sequence';
 
 export const createJetStreamEventStore = async (options: JetStreamEventStoreOptions): Promise<JetStreamEventStore> => {
   const js = jetstream(options.nc);
   const jsm = await jetstreamManager(options.nc);
+  const publisher = createAckedPublisher(options.nc, { timeoutMs: PUBLISH_TIMEOUT_MS });
   const { stream, subjectPrefix } = options;
   const subjectOf = (name: string): string => `${subjectPrefix}.${name}`;
   const currentVersion = async (name: string): Promise<bigint> => BigInt((await lastCommitOn(jsm, stream, subjectOf(name)))?.seq ?? 0);
@@ -90,11 +96,10 @@ export const createJetStreamEventStore = async (options: JetStreamEventStoreOpti
     const expected = await resolveExpected(append?.expectedStreamVersion ?? NO_CONCURRENCY_CHECK, () => currentVersion(streamName));
     const payload = encodeCommit(events);
     try {
-      const ack = await js.publish(subjectOf(streamName), payload, {
-        msgID: commitIdOf(events, randomUUID),
-        headers: commitHeaders(events),
-        ...(expected === null ? {} : { expect: { lastSubjectSequence: Number(expected) } }),
-      });
+      const headers = commitHeaders(events);
+      headers.set(MSG_ID_HEADER, commitIdOf(events, randomUUID));
+      if (expected !== null) headers.set(EXPECTED_LAST_SUBJECT_SEQUENCE_HEADER, expected.toString());
+      const ack = await publisher.publish(subjectOf(streamName), payload, headers);
       if (ack.duplicate) await assertSameCommit(jsm, { stream, seq: ack.seq, payload, expected: append?.expectedStreamVersion });
       const seq = BigInt(ack.seq);
       return { nextExpectedStreamVersion: seq, lastEventGlobalPosition: seq, createdNewStream: expected === 0n, duplicate: ack.duplicate };
