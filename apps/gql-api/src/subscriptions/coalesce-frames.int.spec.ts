@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { coalesceFrames } from './coalesce-frames.js';
 
-type Pair = { server: WebSocket; raw: Socket; received: string[]; close: () => Promise<void> };
+type Pair = { server: WebSocket; client: WebSocket; raw: Socket; received: string[]; close: () => Promise<void> };
 
 /** A real WebSocket connection over loopback TCP: the server side, its TCP socket, and what the client received. */
 const connectPair = async (coalesce: boolean): Promise<Pair> => {
@@ -24,6 +24,7 @@ const connectPair = async (coalesce: boolean): Promise<Pair> => {
   const { server, raw } = await accepted;
   return {
     server,
+    client,
     raw,
     received,
     close: async () => {
@@ -49,21 +50,36 @@ describe('coalesceFrames: one write per event-loop turn on a WebSocket', () => {
     await Promise.all(open.splice(0).map((p) => p.close()));
   });
 
-  it('sends the frames of one turn as one write, in order, and calls every send callback', async () => {
+  it("sends a turn's frames as one write, in order, even when each waits for the previous send's callback", async () => {
     const pair = await connectPair(true);
     open.push(pair);
     const writes = countSocketWrites(pair.raw);
-    let acknowledged = 0;
-    for (let i = 0; i < 20; i += 1) {
-      pair.server.send(`${i}`, () => (acknowledged += 1));
-      await Promise.resolve();
-    }
+    // As graphql-ws does: a subscription's next frame goes out once the previous send has called back.
+    for (let i = 0; i < 20; i += 1) await new Promise<void>((resolve, reject) => pair.server.send(`${i}`, (error) => (error ? reject(error) : resolve())));
     expect(writes.count()).toBe(0); // still this turn: held
     await nextTurn();
     expect(writes.count()).toBe(1);
     await expect.poll(() => pair.received.length).toBe(20);
     expect(pair.received.map(Number)).toEqual([...Array(20).keys()]);
-    await expect.poll(() => acknowledged).toBe(20);
+  });
+
+  it('makes a send wait for its write once a backlog builds up, so a reader that does not read cannot grow it without bound', async () => {
+    const pair = await connectPair(true);
+    open.push(pair);
+    pair.client.pause(); // the kernel's buffers fill, then the socket's own
+    const frame = 'x'.repeat(16 * 1024);
+    let held: (() => boolean) | null = null;
+    for (let i = 0; i < 4096 && held === null; i += 1) {
+      let called = false;
+      pair.server.send(frame, () => (called = true));
+      await Promise.resolve(); // an acknowledged send has called back by now
+      if (!called) held = () => called;
+      if (i % 8 === 7) await nextTurn(); // the turn ends: what was corked goes to the kernel
+    }
+    expect(held).not.toBeNull();
+    expect(pair.raw.writableLength).toBeGreaterThanOrEqual(COALESCE_FLUSH_BYTES);
+    pair.client.resume();
+    await expect.poll(() => held?.()).toBe(true); // and it calls back once written
   });
 
   it('would have written once per frame without it (what the test above guards)', async () => {
