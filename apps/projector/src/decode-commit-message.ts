@@ -14,6 +14,10 @@ const RUN_EVENT_TYPES = typesOf(RunLifecycleEvent);
 const REGISTRY_EVENT_TYPES = typesOf(RegistryEvent);
 const typeOf = (candidate: unknown): string => String((candidate as { type?: unknown } | null)?.type);
 
+// A module-level function, not a closure per commit: this runs for every message the projector and a rebuild read.
+const skipEvent = (logger: Logger, at: { seq: number; subject: string; index: number }, issues: readonly unknown[]): void =>
+  logger.warn({ ...at, issues: issues.slice(0, 5) }, 'skipping an event that does not parse');
+
 /**
  * Decodes a commit and parses each event at this ingress (STYLE §3). What does not parse is logged with its
  * sequence and skipped: one bad message must not stop the projection of everything after it. The sequence is
@@ -29,29 +33,28 @@ export const decodeCommitMessage = (message: { seq: number; subject: string; dat
     return { seq, events: [], repositoryEvents: [], runEvents: [] };
   }
   const received: ReceivedCommit = { seq, events: [], repositoryEvents: [], runEvents: [] };
-  const skip = (index: number, issues: readonly unknown[]) => logger.warn({ seq, subject, index, issues: issues.slice(0, 5) }, 'skipping an event that does not parse');
   raw.forEach((candidate, index) => {
     if (REPOSITORY_EVENT_TYPES.has(typeOf(candidate))) {
       const parsed = RepositoryEvent.safeParse(candidate);
       if (parsed.success) received.repositoryEvents.push({ seq, event: parsed.data });
-      else skip(index, parsed.error.issues);
+      else skipEvent(logger, { seq, subject, index }, parsed.error.issues);
       return;
     }
     // Registry events (added, removed, health, skips) feed no read model: checked, then left out (docs/agents.md).
     if (REGISTRY_EVENT_TYPES.has(typeOf(candidate))) {
       const parsed = RegistryEvent.safeParse(candidate);
-      if (!parsed.success) skip(index, parsed.error.issues);
+      if (!parsed.success) skipEvent(logger, { seq, subject, index }, parsed.error.issues);
       return;
     }
     if (RUN_EVENT_TYPES.has(typeOf(candidate))) {
       const parsed = RunLifecycleEvent.safeParse(candidate);
       if (parsed.success) received.runEvents.push({ seq, event: parsed.data });
-      else skip(index, parsed.error.issues);
+      else skipEvent(logger, { seq, subject, index }, parsed.error.issues);
       return;
     }
     const parsed = ShamanEvent.safeParse(candidate);
     if (parsed.success) received.events.push({ seq, event: parsed.data });
-    else skip(index, parsed.error.issues);
+    else skipEvent(logger, { seq, subject, index }, parsed.error.issues);
   });
   return received;
 };
