@@ -63,12 +63,22 @@ describe('createAckedPublisher (real nats-server)', () => {
     const silent = `silent.${randomUUID()}`;
     const replies: string[] = [];
     // A plain subscriber: a responder (so no 503) that answers only after the deadline.
-    const sub = nats.nc.subscribe(silent, { callback: (_e, m) => void setTimeout(() => (replies.push(m.reply ?? ''), m.respond(payload('{"stream":"X","seq":1}'))), 600) });
+    const sub = nats.nc.subscribe(silent, {
+      callback: (_e, m) =>
+        void setTimeout(() => {
+          replies.push(m.reply ?? '');
+          m.respond(payload('{"stream":"LATE","seq":1}'));
+        }, 600),
+    });
     await nats.nc.flush();
     const started = performance.now();
     await expect(quick.publish(silent, payload('a'), withHeaders())).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(performance.now() - started).toBeGreaterThanOrEqual(300);
     await expect.poll(() => replies.length).toBe(1);
+    await nats.nc.flush(); // the late answer has reached the publisher's subscription by now
+    // It settled nothing: the next publish gets the stream's own acknowledgement, not the stale one.
+    const next = await quick.publish(subject(), payload('b'), withHeaders());
+    expect(next.stream).toBe(nats.layout.stream);
     sub.unsubscribe();
     quick.close();
   });
