@@ -1,3 +1,4 @@
+import { createTestNats } from '@shaman/testing';
 import { randomUUID } from 'node:crypto';
 import { spawnTs } from '../lib/child.js';
 import { startCpuMeter } from '../lib/cpu.js';
@@ -57,13 +58,32 @@ const row = (target: string, concurrency: number, r: Measured): Row => ({
   'CPU ms/req': r.cpuMsPerRequest,
 });
 
-const verdicts = (concurrency: number, ours: LoadResult, reference: LoadResult): Verdict[] => {
-  const throughput = ratio(ours.perSecond, reference.perSecond);
-  const p50 = ratio(ours.p50, reference.p50);
+const verdicts = (concurrency: number, who: string, measured: LoadResult, reference: LoadResult): Verdict[] => {
+  const throughput = ratio(measured.perSecond, reference.perSecond);
+  const p50 = ratio(measured.p50, reference.p50);
   return [
-    { what: `c=${concurrency} throughput, ours / reference`, value: `${round(throughput * 100, 0)} %`, target: '≥ 50 %', met: throughput >= 0.5 },
-    { what: `c=${concurrency} p50, ours / reference`, value: `${round(p50, 2)}×`, target: '≤ 2×', met: p50 <= 2 },
+    { what: `c=${concurrency} throughput, ${who} / reference`, value: `${round(throughput * 100, 0)} %`, target: '≥ 50 %', met: throughput >= 0.5 },
+    { what: `c=${concurrency} p50, ${who} / reference`, value: `${round(p50, 2)}×`, target: '≤ 2×', met: p50 <= 2 },
   ];
+};
+
+/** The durable floor (bench/reference/durable-floor-*.ts): two processes on a scratch stream of their own. */
+const startFloor = async () => {
+  const nats = await createTestNats();
+  const env = { NATS_URL: nats.url, FLOOR_PREFIX: `${nats.layout.subjectPrefix}.floor`, REFERENCE_API_KEY: REFERENCE_KEY };
+  const worker = spawnTs('bench/reference/durable-floor-worker.ts', { env, readyMsg: 'floor worker ready' });
+  const server = spawnTs('bench/reference/durable-floor-server.ts', { env, readyMsg: 'floor listening' });
+  const stop = async () => {
+    await Promise.all([server.stop(), worker.stop()]);
+    await nats.cleanup();
+  };
+  try {
+    await worker.ready;
+    return { url: String((await server.ready)['url']), pids: { 'floor-server': server.process.pid, 'floor-worker': worker.process.pid }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 };
 
 /**
@@ -77,6 +97,7 @@ export const a2aSendScenario: Scenario = {
     const levels = (process.env['BENCH_CONCURRENCY'] ?? '1,16').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
     const shaman = await startShamanStack({ files: { 'Echo.md': '---\nname: Echo\nmodel: scripted\ndescription: Echoes\n---\nEcho.\n' } });
     const reference = spawnTs('bench/reference/a2a-sdk-server.ts', { env: { REFERENCE_API_KEY: REFERENCE_KEY }, readyMsg: 'reference listening' });
+    const floor = await startFloor();
     try {
       const referenceUrl = String((await reference.ready)['url']);
       const rows: Row[] = [];
@@ -85,17 +106,20 @@ export const a2aSendScenario: Scenario = {
         // One system at a time, so neither competes with the other for the two cores.
         ctx.log(`a2a-send: c=${concurrency} reference`);
         const theirs = await measure({ url: referenceUrl, apiKey: REFERENCE_KEY, pids: { reference: reference.process.pid }, concurrency, ctx });
+        ctx.log(`a2a-send: c=${concurrency} durable floor`);
+        const floorResult = await measure({ url: floor.url, apiKey: REFERENCE_KEY, pids: floor.pids, concurrency, ctx });
         ctx.log(`a2a-send: c=${concurrency} shaman`);
         const ours = await measure({ url: shaman.gatewayUrl, apiKey: shaman.apiKey, pids: pidsOf(shaman), concurrency, ctx });
-        for (const [name, r] of [['reference (@a2a-js/sdk, in-memory)', theirs], ['shaman (gateway+executor+projector)', ours]] as const) {
+        for (const [name, r] of [['reference (@a2a-js/sdk, in-memory)', theirs], ['durable floor (2 acked appends, no logic)', floorResult], ['shaman (gateway+executor+projector)', ours]] as const) {
           rows.push(row(name, concurrency, r));
           if (r.firstError) ctx.log(`a2a-send: ${name} c=${concurrency} first error: ${r.firstError}`);
         }
-        results.push(...verdicts(concurrency, ours, theirs));
+        results.push(...verdicts(concurrency, 'ours', ours, theirs), ...verdicts(concurrency, 'floor', floorResult, theirs));
       }
       return { columns: ['target', 'concurrency', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU ms/req'], rows, verdicts: results };
     } finally {
       await reference.stop();
+      await floor.stop();
       await shaman.stop();
     }
   },
