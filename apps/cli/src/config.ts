@@ -25,6 +25,8 @@ export const Env = z.object({
   SHAMAN_SECRET_KEY: z.string().optional().transform((v) => v || undefined), // empty (as compose files write it) = unset
   /** Bare mirrors and per-commit worktrees of synced agent repositories. */
   SHAMAN_REPO_CACHE: z.string().min(1).default(join(REPO_ROOT, '.shaman', 'repos')),
+  /** Where `shaman dev` keeps the local stack's state: the demo key (dev.json), secret.key, internal-jwt.json. */
+  SHAMAN_DEV_DIR: z.string().min(1).default(join(REPO_ROOT, '.shaman')),
 });
 
 export type CliConfig = Readonly<z.infer<typeof Env>>;

@@ -10,12 +10,12 @@ export type DemoTenant = { orgId: string; apiKey: string; apiKeyId: string; reus
  * The demo organization (`demo`, agents from examples/agents) and an API key for it. A key saved by an
  * earlier `shaman dev` is reused while it still authenticates, so scripts and curl lines keep working.
  */
-export const seedDemoTenant = async (adminUrl: string): Promise<DemoTenant> => {
+export const seedDemoTenant = async (adminUrl: string, devDir: string): Promise<DemoTenant> => {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     const org = await ensureOrganization(admin, { slug: 'demo', name: 'Demo', agentsRepository: join(REPO_ROOT, 'examples', 'agents') });
-    const saved = await readDevState();
+    const saved = await readDevState(devDir);
     if (saved?.orgId === org.id && (await keyStillWorks(adminUrl, saved.apiKey))) {
       return { orgId: org.id, apiKey: saved.apiKey, apiKeyId: saved.apiKeyId, reused: true };
     }

@@ -4,11 +4,11 @@ import { loadConfig as loadGqlConfig, startGqlApi } from '@shaman/gql-api';
 import { loadConfig as loadProjectorConfig, startProjector } from '@shaman/projector';
 import { generateInternalKeyPair, generateSecretKey, withUser } from '@shaman/platform';
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { replyText, sendMessage } from '../a2a-client.js';
 import { REPO_ROOT, processEnv, type CliConfig } from '../config.js';
-import { devSecretKey, writeDevState } from '../dev-state.js';
+import { devSecretKey, writeDevState, writePrivateFile } from '../dev-state.js';
 import type { Output } from '../output.js';
 import { preflight } from '../preflight.js';
 import { seedDemoTenant } from '../seed.js';
@@ -29,7 +29,7 @@ export const devCommand = async (config: CliConfig, out: Output, options: { once
     return 1;
   }
   await migrateCommand(config, out);
-  const tenant = await seedDemoTenant(config.DATABASE_ADMIN_URL);
+  const tenant = await seedDemoTenant(config.DATABASE_ADMIN_URL, config.SHAMAN_DEV_DIR);
   const mcp = startExampleMcpServer(out);
   const running = await startApps(config);
   running.apps.unshift(mcp);
@@ -37,7 +37,7 @@ export const devCommand = async (config: CliConfig, out: Output, options: { once
     for (const app of running.apps.reverse()) await app.stop().catch(() => undefined);
   };
   try {
-    await writeDevState({ orgId: tenant.orgId, apiKey: tenant.apiKey, apiKeyId: tenant.apiKeyId, gatewayUrl: running.gatewayUrl, graphqlUrl: running.graphqlUrl });
+    await writeDevState(config.SHAMAN_DEV_DIR, { orgId: tenant.orgId, apiKey: tenant.apiKey, apiKeyId: tenant.apiKeyId, gatewayUrl: running.gatewayUrl, graphqlUrl: running.graphqlUrl });
     const task = await sendMessage({ gatewayUrl: running.gatewayUrl, apiKey: tenant.apiKey, agent: 'Assistant', text: 'Hello from shaman dev!' });
     const team = await sendMessage({ gatewayUrl: running.gatewayUrl, apiKey: tenant.apiKey, agent: 'Coordinator', text: 'jetstream' }).catch((e: Error) => e);
     printBanner(out, {
@@ -47,7 +47,7 @@ export const devCommand = async (config: CliConfig, out: Output, options: { once
       team: team instanceof Error ? { state: 'failed', reply: team.message, runId: '' } : { state: team.status.state, reply: replyText(team), runId: team.contextId },
     });
     if (options.once) return task.status.state === 'completed' ? 0 : 1;
-    await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((s) => process.once(s, () => resolve())));
+    await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM', 'SIGHUP'].forEach((s) => process.once(s, () => resolve())));
     out.line('\nstopping…');
     return 0;
   } finally {
@@ -77,7 +77,7 @@ const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewa
     REDIS_URL: config.REDIS_URL,
     BULLMQ_PREFIX: config.BULLMQ_PREFIX,
   };
-  const secretKey = config.SHAMAN_SECRET_KEY ?? (await devSecretKey(generateSecretKey));
+  const secretKey = config.SHAMAN_SECRET_KEY ?? (await devSecretKey(config.SHAMAN_DEV_DIR, generateSecretKey));
   const common = { NATS_URL: config.NATS_URL, NATS_STREAM: config.NATS_STREAM, NATS_SUBJECT_PREFIX: config.NATS_SUBJECT_PREFIX, LOG_LEVEL: config.LOG_LEVEL, SHAMAN_SECRET_KEY: secretKey };
   const appDb = withUser(config.DATABASE_ADMIN_URL, 'shaman_app');
   const apps: Stoppable[] = [];
@@ -86,7 +86,7 @@ const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewa
     // The gateway also runs push-notification delivery (BullMQ); local receivers are allowed, as for MCP above.
     const pushEnv = { REDIS_URL: config.REDIS_URL, BULLMQ_PREFIX: config.BULLMQ_PREFIX, GATEWAY_PUSH_ALLOW_PRIVATE_NETWORKS: env['GATEWAY_PUSH_ALLOW_PRIVATE_NETWORKS'] ?? 'true' };
     // Agents call agents through the gateway's internal role with tokens the executor signs (docs/a2a.md, "Internal role").
-    const internal = await devInternalKeys(env);
+    const internal = await devInternalKeys(env, config.SHAMAN_DEV_DIR);
     const gateway = await startGateway(loadGatewayConfig({ ...env, ...common, ...pushEnv, ...internal.gateway, DATABASE_URL: appDb, GATEWAY_PORT: String(config.GATEWAY_PORT), GATEWAY_INTERNAL_PORT: env['GATEWAY_INTERNAL_PORT'] || '8082' }));
     apps.push(gateway);
     // After the gateway: the executor needs the internal role's URL for its agent calls.
@@ -101,21 +101,18 @@ const startApps = async (config: CliConfig): Promise<{ apps: Stoppable[]; gatewa
   }
 };
 
-const DEV_INTERNAL_KEYS_FILE = join(REPO_ROOT, '.shaman', 'internal-jwt.json');
-
 /**
  * The key pair of the local stack's internal calls: the developer's own keys when the environment names them,
- * else one generated once into `.shaman/internal-jwt.json` (mode 0600, git-ignored), like `.shaman/secret.key`.
+ * else one generated once into `<SHAMAN_DEV_DIR>/internal-jwt.json` (mode 0600), like `secret.key`.
  */
-const devInternalKeys = async (env: Record<string, string | undefined>): Promise<{ gateway: Record<string, string>; executor: Record<string, string> }> => {
+const devInternalKeys = async (env: Record<string, string | undefined>, dir: string): Promise<{ gateway: Record<string, string>; executor: Record<string, string> }> => {
   if (env['SHAMAN_INTERNAL_JWKS'] || env['SHAMAN_INTERNAL_JWT_PRIVATE_KEY'] || env['SHAMAN_INTERNAL_JWT_SECRET']) return { gateway: {}, executor: {} };
   let pair: { privateJwk: object; publicJwks: object };
   try {
-    pair = JSON.parse(await readFile(DEV_INTERNAL_KEYS_FILE, 'utf8')) as typeof pair;
+    pair = JSON.parse(await readFile(join(dir, 'internal-jwt.json'), 'utf8')) as typeof pair;
   } catch {
     pair = await generateInternalKeyPair();
-    await mkdir(dirname(DEV_INTERNAL_KEYS_FILE), { recursive: true });
-    await writeFile(DEV_INTERNAL_KEYS_FILE, `${JSON.stringify(pair, null, 2)}\n`, { mode: 0o600 });
+    await writePrivateFile(dir, 'internal-jwt.json', `${JSON.stringify(pair, null, 2)}\n`);
   }
   return { gateway: { SHAMAN_INTERNAL_JWKS: JSON.stringify(pair.publicJwks) }, executor: { SHAMAN_INTERNAL_JWT_PRIVATE_KEY: JSON.stringify(pair.privateJwk) } };
 };

@@ -9,7 +9,7 @@ export const sendCommand = async (config: CliConfig, out: Output, input: { agent
     out.error('usage: shaman send <agent> <text…> [--key sk_…] [--gateway http://…] [--json]');
     return 2;
   }
-  const dev = await readDevState();
+  const dev = await readDevState(config.SHAMAN_DEV_DIR);
   const apiKey = input.apiKey ?? config.SHAMAN_API_KEY ?? dev?.apiKey;
   const gatewayUrl = input.gateway ?? config.SHAMAN_GATEWAY_URL ?? dev?.gatewayUrl ?? `http://127.0.0.1:${config.GATEWAY_PORT}`;
   if (!apiKey) {
