@@ -50,7 +50,13 @@ const server = createServer((req, res) => {
       return;
     }
     const raw = Buffer.concat(chunks);
-    const rpcId = (JSON.parse(raw.toString('utf8')) as { id?: unknown }).id;
+    let rpcId: unknown;
+    try {
+      rpcId = (JSON.parse(raw.toString('utf8')) as { id?: unknown }).id;
+    } catch {
+      res.writeHead(400).end('body is not JSON');
+      return;
+    }
     const seq = (next += 1);
     // Registered before the append, so an answer can never arrive before its waiter.
     waiting.set(seq, { res, rpcId });

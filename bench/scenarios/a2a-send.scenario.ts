@@ -97,8 +97,9 @@ export const a2aSendScenario: Scenario = {
     const levels = (process.env['BENCH_CONCURRENCY'] ?? '1,16').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
     const shaman = await startShamanStack({ files: { 'Echo.md': '---\nname: Echo\nmodel: scripted\ndescription: Echoes\n---\nEcho.\n' } });
     const reference = spawnTs('bench/reference/a2a-sdk-server.ts', { env: { REFERENCE_API_KEY: REFERENCE_KEY }, readyMsg: 'reference listening' });
-    const floor = await startFloor();
+    let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
     try {
+      floor = await startFloor();
       const referenceUrl = String((await reference.ready)['url']);
       const rows: Row[] = [];
       const results: Verdict[] = [];
@@ -119,7 +120,7 @@ export const a2aSendScenario: Scenario = {
       return { columns: ['target', 'concurrency', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'CPU ms/req'], rows, verdicts: results };
     } finally {
       await reference.stop();
-      await floor.stop();
+      await floor?.stop();
       await shaman.stop();
     }
   },
